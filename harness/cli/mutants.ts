@@ -1,0 +1,78 @@
+// `npm run mutants`: runs the suites once per shipped mutant of the reference proxy and prints the kill matrix.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { mutantsOfClaims } from '../claims.ts';
+import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
+import { formatMatrix, MUTANT_ENTRY, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
+import { EvidenceReportSchema } from '../report/evidence-schema.ts';
+import { reportDirOf } from '../reporter.ts';
+
+const HEARTBEAT_MS = 15_000;
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+
+const shipped = shippedMutants();
+const selected = values.only ? values.only.split(',').map((s) => s.trim()) : shipped;
+const unknown = selected.filter((name) => !shipped.includes(name));
+if (unknown.length) {
+  process.stderr.write(`unknown mutant(s): ${unknown.join(', ')}. Shipped: ${shipped.join(', ')}\n`);
+  process.exit(2);
+}
+const notShipped = [...mutantsOfClaims().keys()].filter((name) => !shipped.includes(name)).sort();
+
+const base = await loadManifest(DEFAULT_MANIFEST_PATH);
+if (!base.run.process) throw new Error(`${DEFAULT_MANIFEST_PATH} must start the reference proxy as a process`);
+const vitestBin = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const outDir = path.resolve('reports', `mutants-${stamp}`);
+mkdirSync(outDir, { recursive: true });
+
+async function runSuites(mutant: string): Promise<MatrixRow> {
+  const manifestPath = path.join(outDir, `${mutant}.manifest.json`);
+  const manifest = {
+    ...base,
+    name: `reference-proxy+${mutant}`,
+    run: { process: { ...base.run.process, command: ['node', MUTANT_ENTRY, mutant] } },
+  };
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  const runId = `mutant-${mutant}-${stamp}`;
+  const log = createWriteStream(path.join(outDir, `${mutant}.log`));
+  const started = Date.now();
+  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites'], {
+    env: { ...process.env, HARNESS_TARGET: manifestPath, HARNESS_MUTANT: mutant, HARNESS_RUN_ID: runId, CI: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const heartbeat = setInterval(
+    () => process.stderr.write(`[mutants] ${mutant}: ${Math.round((Date.now() - started) / 1000)} s…\n`),
+    HEARTBEAT_MS,
+  );
+  await new Promise<void>((resolve) => child.on('close', () => resolve()));
+  clearInterval(heartbeat);
+  log.end();
+  const reportPath = path.join(reportDirOf(runId), 'evidence.json');
+  const report = existsSync(reportPath)
+    ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))
+    : null;
+  const row = verdictOf(mutant, report, existsSync(reportPath) ? reportPath : null);
+  process.stderr.write(
+    `[mutants] ${mutant}: ${row.verdict} in ${Math.round((Date.now() - started) / 1000)} s (failed: ${row.failed.join(' ') || 'none'})\n`,
+  );
+  return row;
+}
+
+const rows: MatrixRow[] = [];
+for (const [index, mutant] of selected.entries()) {
+  process.stderr.write(`[mutants] ${index + 1}/${selected.length} ${mutant}: running the suites…\n`);
+  rows.push(await runSuites(mutant));
+}
+const matrix = formatMatrix(rows, values.only ? [] : notShipped);
+writeFileSync(path.join(outDir, 'matrix.json'), `${JSON.stringify({ rows, notShipped }, null, 2)}\n`);
+writeFileSync(path.join(outDir, 'matrix.txt'), `${matrix}\n`);
+process.stdout.write(`\n${matrix}\n\nlogs and reports: ${path.relative(process.cwd(), outDir)}\n`);
+const killed = rows.filter((r) => r.verdict === 'killed').length;
+process.stdout.write(`mutants: ${killed} killed, ${rows.length - killed} not killed\n`);
+process.exitCode = killed === rows.length ? 0 : 1;

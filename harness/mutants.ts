@@ -1,0 +1,68 @@
+/** Mutant bookkeeping: which mutants the reference proxy ships, which claims must kill each, and the verdict. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { mutantsOfClaims } from './claims.ts';
+import type { EvidenceReport } from './report/evidence-schema.ts';
+
+export const MUTANTS_DIR = path.resolve('reference-proxy', 'mutants');
+export const MUTANT_ENTRY = path.join(MUTANTS_DIR, 'main.ts');
+
+/** Mutant names shipped as `reference-proxy/mutants/<name>.ts` (the entry itself excluded). */
+export function shippedMutants(dir = MUTANTS_DIR): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ts') && file !== 'main.ts' && !file.endsWith('.test.ts'))
+    .map((file) => file.slice(0, -'.ts'.length))
+    .sort();
+}
+
+export type Verdict = 'killed' | 'survived' | 'broken';
+
+export interface MatrixRow {
+  mutant: string;
+  expected: string[];
+  failed: string[];
+  /** claims that failed although they don't name this mutant (a mutant should break only what it claims to) */
+  collateral: string[];
+  /** claims whose checks could not finish on this mutant */
+  errored: string[];
+  verdict: Verdict;
+  reportPath: string | null;
+}
+
+/**
+ * A mutant is killed when at least one claim that names it fails (an assertion, not a crash).
+ * It is broken when no expected claim failed and the run itself errored (the target never started, say),
+ * and survived otherwise: both keep the matrix red.
+ */
+export function verdictOf(mutant: string, report: EvidenceReport | null, reportPath: string | null): MatrixRow {
+  const expected = mutantsOfClaims().get(mutant) ?? [];
+  if (!report) return { mutant, expected, failed: [], collateral: [], errored: [], verdict: 'broken', reportPath };
+  const failed = report.claims.filter((c) => c.result === 'fail').map((c) => c.id);
+  const errored = report.claims.filter((c) => c.result === 'error').map((c) => c.id);
+  const killed = expected.some((id) => failed.includes(id));
+  const runBroke = report.runErrors.length > 0 || report.target === null;
+  return {
+    mutant,
+    expected,
+    failed,
+    collateral: failed.filter((id) => !expected.includes(id)),
+    errored,
+    verdict: killed ? 'killed' : runBroke ? 'broken' : 'survived',
+    reportPath,
+  };
+}
+
+export function formatMatrix(rows: readonly MatrixRow[], notShipped: readonly string[]): string {
+  const header = ['mutant', 'expected to fail', 'failed', 'verdict'];
+  const body = rows.map((r) => [
+    r.mutant,
+    r.expected.join(' ') || '(no claim names it)',
+    [...r.failed, ...r.errored.map((id) => `${id}(error)`)].join(' ') || '-',
+    r.verdict.toUpperCase() + (r.collateral.length ? ` (also broke ${r.collateral.join(' ')})` : ''),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  if (notShipped.length) out.push('', `named in claims.md, not shipped yet: ${notShipped.join(', ')}`);
+  return out.join('\n');
+}

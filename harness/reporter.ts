@@ -1,0 +1,138 @@
+/** vitest reporter that writes the evidence report (JSON + HTML) of a suites run, per claim, with hashed artifacts. */
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SerializedError } from 'vitest';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { claimIdOfTitlePath, RESULT_STATES } from './claims.ts';
+import type { EnvironmentInfo } from './environment-info.ts';
+import { aggregateClaims, checkResultOf } from './report/aggregate.ts';
+import { type CheckResult, type EvidenceReport, EvidenceReportSchema } from './report/evidence-schema.ts';
+import { renderEvidenceHtml } from './report/html.ts';
+
+const SUITES_PROJECT = 'suites';
+const EVIDENCE_KINDS = new Set(['evidence', 'positive_control', 'not_assessed']);
+
+/** Where a run's report lands: reports/<runId>/ (and a copy in reports/latest/). */
+export function reportDirOf(runId: string): string {
+  return path.resolve('reports', runId);
+}
+
+function titlePath(test: TestCase): string[] {
+  const titles = [test.name];
+  let parent = test.parent;
+  while (parent.type === 'suite') {
+    titles.unshift(parent.name);
+    parent = parent.parent;
+  }
+  return titles;
+}
+
+function parseData(body: unknown): unknown {
+  if (typeof body !== 'string') return null;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+function checkOf(test: TestCase): CheckResult {
+  const result = test.result();
+  const annotations = test.annotations();
+  const evidence = annotations.map((a) => ({
+    kind: (EVIDENCE_KINDS.has(a.type) ? a.type : 'note') as CheckResult['evidence'][number]['kind'],
+    label: a.message,
+    data: parseData(a.attachment?.body),
+  }));
+  const errors = result.state === 'failed' ? result.errors : [];
+  const notAssessed = annotations.some((a) => a.type === 'not_assessed');
+  return {
+    title: titlePath(test).join(' › '),
+    file: test.module.relativeModuleId,
+    result: checkResultOf({ state: result.state, errorNames: errors.map((e) => e.name ?? 'Error') }, notAssessed),
+    durationMs: test.diagnostic()?.duration ?? 0,
+    messages: [
+      ...errors.map((e) => e.message ?? String(e)),
+      ...(result.state === 'skipped' && result.note ? [result.note] : []),
+    ],
+    evidence,
+  };
+}
+
+function hashArtifacts(dir: string): EvidenceReport['artifacts'] {
+  const artifacts: EvidenceReport['artifacts'] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.startsWith('evidence.')) {
+        const bytes = readFileSync(full);
+        artifacts.push({
+          path: path.relative(process.cwd(), full),
+          bytes: statSync(full).size,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        });
+      }
+    }
+  };
+  walk(dir);
+  return artifacts;
+}
+
+export default class EvidenceReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+    const modules = testModules.filter((m) => m.project.name === SUITES_PROJECT);
+    if (modules.length === 0) return;
+    const runId = process.env.HARNESS_RUN_ID ?? 'unnamed-run';
+    const environment = (modules[0]?.project.getProvidedContext() as { environment?: EnvironmentInfo }).environment;
+    const byClaim = new Map<string, CheckResult[]>();
+    const unclaimed: CheckResult[] = [];
+    const tests = { passed: 0, failed: 0, skipped: 0 };
+    const runErrors = unhandledErrors.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`);
+    for (const module of modules) {
+      for (const error of module.errors()) runErrors.push(`${module.relativeModuleId}: ${error.message}`);
+      for (const test of module.children.allTests()) {
+        const check = checkOf(test);
+        const state = test.result().state;
+        if (state === 'passed') tests.passed += 1;
+        else if (state === 'failed') tests.failed += 1;
+        else tests.skipped += 1;
+        const claimId = claimIdOfTitlePath(titlePath(test));
+        if (claimId) byClaim.set(claimId, [...(byClaim.get(claimId) ?? []), check]);
+        else unclaimed.push(check);
+      }
+    }
+    const claims = aggregateClaims(byClaim);
+    const summary = Object.fromEntries(RESULT_STATES.map((s) => [s, claims.filter((c) => c.result === s).length]));
+    const dir = reportDirOf(runId);
+    mkdirSync(dir, { recursive: true });
+    const report: EvidenceReport = EvidenceReportSchema.parse({
+      schemaVersion: 1,
+      runId,
+      generatedAt: new Date().toISOString(),
+      target: environment
+        ? {
+            name: environment.targetName,
+            mode: environment.mode,
+            manifestPath: environment.manifestPath,
+            mutant: environment.mutant,
+          }
+        : null,
+      summary,
+      tests,
+      claims,
+      unclaimed,
+      runErrors,
+      artifacts: hashArtifacts(dir),
+    });
+    writeFileSync(path.join(dir, 'evidence.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(path.join(dir, 'evidence.html'), renderEvidenceHtml(report));
+    const latest = path.resolve('reports', 'latest');
+    mkdirSync(latest, { recursive: true });
+    cpSync(path.join(dir, 'evidence.json'), path.join(latest, 'evidence.json'));
+    cpSync(path.join(dir, 'evidence.html'), path.join(latest, 'evidence.html'));
+    const line = RESULT_STATES.map((s) => `${summary[s]} ${s}`).join(', ');
+    process.stdout.write(`\nevidence: ${path.relative(process.cwd(), dir)}/evidence.html — claims: ${line}\n`);
+  }
+}

@@ -1,0 +1,33 @@
+// vitest projects: `unit` (pure and reference-proxy tests) and `suites` (the claims, against a started target).
+import { defineConfig } from 'vitest/config';
+
+// One run id for the reporter, globalSetup and the logs, fixed before either starts.
+process.env.HARNESS_RUN_ID ??= `run-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+
+export default defineConfig({
+  test: {
+    reporters: ['default', './harness/reporter.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['**/*.unit.test.ts', 'reference-proxy/test/**/*.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'suites',
+          include: ['suites/**/*.test.ts'],
+          globalSetup: ['./fixtures/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // The target and its database are shared by every file; two workers match this machine's two cores.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
