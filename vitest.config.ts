@@ -7,6 +7,8 @@ process.env.HARNESS_RUN_ID ??= `run-${new Date().toISOString().replace(/[:.]/g, 
 export default defineConfig({
   test: {
     reporters: ['default', './harness/reporter.ts'],
+    // Stopping the target is 0.3 s normally, but up to a 10 s SIGTERM grace, SIGKILL, then pg_ctl.
+    teardownTimeout: 30_000,
     projects: [
       {
         test: {

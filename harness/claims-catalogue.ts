@@ -6,7 +6,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-01',
     family: 'secrets',
     claim: 'The provider key is forwarded to the configured provider origin only, unchanged',
-    proof: 'mock upstreams record every request; the canary key arrives at the right provider and nowhere else, including for hostile Gemini `model` values (path traversal, `@host`, encoded `/`)',
+    proof:
+      'mock upstreams record every request; the canary key arrives at the right provider and nowhere else, including for hostile Gemini `model` values (path traversal, `@host`, encoded `/`)',
     mutants: ['forward-key-to-model-host', 'gemini-model-path-unchecked'],
     refs: 'ASVS 13.2.x, API7 (SSRF), policy "SSRF … exfiltrate provider keys"',
   },
@@ -14,7 +15,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-02',
     family: 'secrets',
     claim: 'The provider key is never logged',
-    proof: 'every byte the target wrote to stdout/stderr/log files is swept for the canary and its encodings (raw, base64, base64url, hex, URL-encoded, JSON-escaped, any 16-char fragment), on the happy path and on every error path (upstream 401 that echoes the key, 5xx, reset, timeout, malformed JSON, oversize body, invalid mt key, 429, client abort mid-stream) at `LOG_LEVEL=debug`',
+    proof:
+      'every byte the target wrote to stdout/stderr/log files is swept for the canary and its encodings (raw, base64, base64url, hex, URL-encoded, JSON-escaped, any 16-char fragment), on the happy path and on every error path (upstream 401 that echoes the key, 5xx, reset, timeout, malformed JSON, oversize body, invalid mt key, 429, client abort mid-stream) at `LOG_LEVEL=debug`',
     mutants: ['log-request-headers', 'log-upstream-error-with-headers', 'log-key-fragment'],
     refs: 'ASVS 16.2.5, 4.0.3 7.1.1',
   },
@@ -22,7 +24,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-03',
     family: 'secrets',
     claim: 'The provider key is never written to disk',
-    proof: 'after `CHECKPOINT` and `pg_switch_wal()`, every file under the target\'s `DATA_DIR`, `TMPDIR`, working directory and the Postgres data directory (WAL included) is swept for the canary and its encodings',
+    proof:
+      "after `CHECKPOINT` and `pg_switch_wal()`, every file under the target's `DATA_DIR`, `TMPDIR`, working directory and the Postgres data directory (WAL included) is swept for the canary and its encodings",
     mutants: ['dump-request-to-tmp'],
     refs: 'policy "never written to disk"',
   },
@@ -30,7 +33,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-04',
     family: 'secrets',
     claim: 'The provider key is never stored in or sent to the database',
-    proof: 'every column of every row of every non-system schema is swept; Postgres runs with `log_statement=all` and its log is swept too, so a key sent to the DB and deleted again is still caught',
+    proof:
+      'every column of every row of every non-system schema is swept; Postgres runs with `log_statement=all` and its log is swept too, so a key sent to the DB and deleted again is still caught',
     mutants: ['persist-provider-key', 'provider-key-in-query-text'],
     refs: 'policy "never put in a database"',
   },
@@ -38,7 +42,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-05',
     family: 'secrets',
     claim: 'The provider key is dropped at the end of the request',
-    proof: 'after traffic and a full GC, a V8 heap snapshot of the target process holds no canary (process mode only; otherwise not_assessed)',
+    proof:
+      'after traffic and a full GC, a V8 heap snapshot of the target process holds no canary (process mode only; otherwise not_assessed)',
     mutants: ['cache-last-provider-key'],
     refs: 'policy "read in memory … dropped"',
   },
@@ -46,7 +51,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-06',
     family: 'secrets',
     claim: 'Rotating the provider key locks the proxy out',
-    proof: 'a request without `X-Provider-Key` is 400 and never served with an earlier key; after the mock provider revokes key K, requests with K get the provider\'s 401 passed through',
+    proof:
+      "a request without `X-Provider-Key` is 400 and never served with an earlier key; after the mock provider revokes key K, requests with K get the provider's 401 passed through",
     mutants: ['cache-last-provider-key'],
     refs: 'policy "we have no copy"',
   },
@@ -54,7 +60,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-07',
     family: 'secrets',
     claim: 'Prompts and model responses are never persisted',
-    proof: 'canary prompt text and a canary completion from the mock upstream are swept for in DB rows, DB log, disk and target logs',
+    proof:
+      'canary prompt text and a canary completion from the mock upstream are swept for in DB rows, DB log, disk and target logs',
     mutants: ['store-prompt', 'log-response-body'],
     refs: 'policy "never persisted"',
   },
@@ -62,7 +69,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-08',
     family: 'secrets',
     claim: 'Only token counts are kept per request',
-    proof: 'usage rows expose exactly the contract\'s fields; the DB catalog has no column that receives request or response content',
+    proof:
+      "usage rows expose exactly the contract's fields; the DB catalog has no column that receives request or response content",
     mutants: ['store-prompt'],
     refs: 'policy "we count tokens, that\'s it"',
   },
@@ -70,7 +78,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'SECRETS-09',
     family: 'secrets',
     claim: 'Backend secrets never reach a client or a log',
-    proof: '`JWT_SECRET`, `API_KEY_PEPPER` and the DB password (canaries generated per run) never appear in any HTTP response, dashboard page or asset, or log line',
+    proof:
+      '`JWT_SECRET`, `API_KEY_PEPPER` and the DB password (canaries generated per run) never appear in any HTTP response, dashboard page or asset, or log line',
     mutants: ['leak-config-in-error'],
     refs: 'policy "service-role access is scoped to the backend"; ASVS 13.3.1',
   },
@@ -78,7 +87,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-01',
     family: 'auth',
     claim: '`mt_live_` keys carry ≥ 128 bits from a CSPRNG',
-    proof: '10,000 generated keys: format, alphabet, length, no duplicates, per-position character frequencies within chi-square bounds, checksum valid if present',
+    proof:
+      '10,000 generated keys: format, alphabet, length, no duplicates, per-position character frequencies within chi-square bounds, checksum valid if present',
     mutants: ['weak-key-entropy'],
     refs: 'ASVS 11.5.1',
   },
@@ -86,7 +96,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-02',
     family: 'auth',
     claim: 'Keys are hashed with a one-way function before storage',
-    proof: 'no DB row, DB log, disk file or log line holds the plaintext key or a reversible encoding (base64, hex, reversed, case-swapped) of its secret; the verifier\'s format is recorded as evidence',
+    proof:
+      "no DB row, DB log, disk file or log line holds the plaintext key or a reversible encoding (base64, hex, reversed, case-swapped) of its secret; the verifier's format is recorded as evidence",
     mutants: ['plaintext-key-storage', 'reversible-key-storage'],
     refs: 'ASVS 6.5.2, 11.4.1',
   },
@@ -94,7 +105,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-03',
     family: 'auth',
     claim: 'The plaintext is shown exactly once',
-    proof: 'only the creation response holds `raw_key`; every later API response, and the dashboard after a reload, shows at most `key_prefix`; the browser part runs in real Chromium',
+    proof:
+      'only the creation response holds `raw_key`; every later API response, and the dashboard after a reload, shows at most `key_prefix`; the browser part runs in real Chromium',
     mutants: ['raw-key-on-list', 'dashboard-shows-key-again'],
     refs: 'ASVS 14.2.6',
   },
@@ -102,7 +114,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-04',
     family: 'auth',
     claim: 'A lost key cannot be recovered, a revoked key dies at once',
-    proof: 'every GET endpoint of the contract is swept for the raw key after creation; a revoked key gets 401 on the very next request, also through a second replica',
+    proof:
+      'every GET endpoint of the contract is swept for the raw key after creation; a revoked key gets 401 on the very next request, also through a second replica',
     mutants: ['revocation-cached'],
     refs: 'ASVS 6.5.6; Schemathesis use-after-free',
   },
@@ -110,7 +123,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-05',
     family: 'auth',
     claim: 'Bad credentials are refused uniformly',
-    proof: 'missing, malformed, unknown, revoked, truncated, wrong-prefix, JWT-instead-of-key and query-string keys all give 401 with one body shape; hostile inputs in a `test.for` table',
+    proof:
+      'missing, malformed, unknown, revoked, truncated, wrong-prefix, JWT-instead-of-key and query-string keys all give 401 with one body shape; hostile inputs in a `test.for` table',
     mutants: ['accept-key-in-query', 'distinct-401-bodies'],
     refs: 'ASVS 6.3.8, 14.2.1',
   },
@@ -118,7 +132,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-06',
     family: 'auth',
     claim: 'Key checks are not a timing oracle',
-    proof: 'response times for keys sharing a valid prefix vs random keys, interleaved, compared with a two-sample test at a fixed false-alarm rate; the control is calibrated against a mutant that leaks',
+    proof:
+      'response times for keys sharing a valid prefix vs random keys, interleaved, compared with a two-sample test at a fixed false-alarm rate; the control is calibrated against a mutant that leaks',
     mutants: ['early-exit-compare'],
     refs: 'ASVS 11.2.4, 6.3.8',
   },
@@ -126,7 +141,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'AUTH-07',
     family: 'auth',
     claim: 'Credentials are not interchangeable and sessions are validated',
-    proof: 'JWTs with `alg:none`, a wrong signature, expiry in the past, or another audience are 401; an `mt_live_` key on management endpoints and a JWT on proxy endpoints are 401',
+    proof:
+      'JWTs with `alg:none`, a wrong signature, expiry in the past, or another audience are 401; an `mt_live_` key on management endpoints and a JWT on proxy endpoints are 401',
     mutants: ['jwt-alg-none', 'jwt-no-expiry-check'],
     refs: 'ASVS 9.x, API2',
   },
@@ -142,7 +158,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TENANCY-01',
     family: 'tenancy',
     claim: 'Every application table enforces RLS',
-    proof: 'catalog audit: `relrowsecurity` on every table of the manifest\'s schemas, `relforcerowsecurity` or a non-owner runtime role, at least one policy per command, UPDATE/INSERT policies with `WITH CHECK`',
+    proof:
+      "catalog audit: `relrowsecurity` on every table of the manifest's schemas, `relforcerowsecurity` or a non-owner runtime role, at least one policy per command, UPDATE/INSERT policies with `WITH CHECK`",
     mutants: ['rls-disabled-on-usage', 'update-policy-without-check'],
     refs: 'ASVS 8.4.1',
   },
@@ -150,15 +167,17 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TENANCY-02',
     family: 'tenancy',
     claim: 'Tenant queries run least-privileged',
-    proof: 'the tenant role is not superuser, has no BYPASSRLS, owns no table; service-role credentials never reach a client (see SECRETS-09)',
+    proof:
+      'the tenant role is not superuser, has no BYPASSRLS, owns no table; service-role credentials never reach a client (see SECRETS-09)',
     mutants: ['tenant-role-bypassrls'],
     refs: 'ASVS 13.2.2',
   },
   {
     id: 'TENANCY-03',
     family: 'tenancy',
-    claim: 'One user\'s queries never return another\'s rows',
-    proof: 'as the tenant role with A\'s context: every table returns only A\'s rows; writes of B\'s rows fail; with no context, zero rows (fail closed)',
+    claim: "One user's queries never return another's rows",
+    proof:
+      "as the tenant role with A's context: every table returns only A's rows; writes of B's rows fail; with no context, zero rows (fail closed)",
     mutants: ['rls-policy-true', 'no-context-returns-all'],
     refs: 'ASVS 8.2.2',
   },
@@ -166,7 +185,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TENANCY-04',
     family: 'tenancy',
     claim: 'The API never crosses tenants',
-    proof: 'an A×B matrix over N faker tenants on every tenant-scoped endpoint (keys, usage, analytics): read, patch, delete of another tenant\'s ids is 404/403 and changes nothing',
+    proof:
+      "an A×B matrix over N faker tenants on every tenant-scoped endpoint (keys, usage, analytics): read, patch, delete of another tenant's ids is 404/403 and changes nothing",
     mutants: ['bola-key-by-id', 'bola-usage-by-id'],
     refs: 'API1, ASVS 8.2.2',
   },
@@ -174,7 +194,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TENANCY-05',
     family: 'tenancy',
     claim: 'Tenant context never bleeds through the pool',
-    proof: '1,000 interleaved requests of 20 tenants at concurrency 50 on a small pool: every response holds only its tenant\'s rows; a failed transaction leaves no context behind',
+    proof:
+      "1,000 interleaved requests of 20 tenants at concurrency 50 on a small pool: every response holds only its tenant's rows; a failed transaction leaves no context behind",
     mutants: ['session-scoped-context'],
     mutantNote: '(SET instead of SET LOCAL)',
     refs: 'ASVS 8.4.1',
@@ -182,8 +203,9 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
   {
     id: 'TENANCY-06',
     family: 'tenancy',
-    claim: 'Views and SECURITY DEFINER functions don\'t bypass RLS',
-    proof: 'views have `security_invoker`; definer functions pin `search_path` and are not executable by PUBLIC; any the tenant role can execute returns only the caller\'s rows',
+    claim: "Views and SECURITY DEFINER functions don't bypass RLS",
+    proof:
+      "views have `security_invoker`; definer functions pin `search_path` and are not executable by PUBLIC; any the tenant role can execute returns only the caller's rows",
     mutants: ['definer-view-leak'],
     refs: 'splinter 0010',
   },
@@ -191,7 +213,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TRANSPORT-01',
     family: 'transport',
     claim: 'SSLv3, TLS 1.0 and TLS 1.1 are refused',
-    proof: 'a probe offers exactly one version per handshake; it must first detect the old version on a deliberately weak server (positive control), else the result is `error`, never pass',
+    proof:
+      'a probe offers exactly one version per handshake; it must first detect the old version on a deliberately weak server (positive control), else the result is `error`, never pass',
     mutants: ['tls10-enabled', 'tls11-enabled'],
     refs: 'ASVS 12.1.1, 4.0.3 9.1.3',
   },
@@ -199,7 +222,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TRANSPORT-02',
     family: 'transport',
     claim: 'TLS 1.2/1.3 work with strong parameters only',
-    proof: '1.2 and 1.3 succeed; 1.2 accepts only forward-secret AEAD suites (Mozilla intermediate, loaded as data); certificate key ≥ 2048-bit RSA or ≥ 256-bit EC',
+    proof:
+      '1.2 and 1.3 succeed; 1.2 accepts only forward-secret AEAD suites (Mozilla intermediate, loaded as data); certificate key ≥ 2048-bit RSA or ≥ 256-bit EC',
     mutants: ['weak-cipher-enabled'],
     refs: 'ASVS 12.1.2',
   },
@@ -207,7 +231,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TRANSPORT-03',
     family: 'transport',
     claim: 'Plain HTTP redirects to HTTPS and serves nothing',
-    proof: 'every method and path on the HTTP port answers 301/308 to the same host and path over https; a credentialed request over HTTP reaches no upstream and writes no usage row',
+    proof:
+      'every method and path on the HTTP port answers 301/308 to the same host and path over https; a credentialed request over HTTP reaches no upstream and writes no usage row',
     mutants: ['no-http-redirect', 'redirect-other-host', 'http-serves-api'],
     refs: 'ASVS 12.2.1',
   },
@@ -223,15 +248,17 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'TRANSPORT-05',
     family: 'transport',
     claim: 'A real browser ends up on HTTPS',
-    proof: 'Chromium opens the http URL and lands on https; after one HTTPS visit, an http navigation is upgraded inside the browser (HSTS): the HTTP port receives no further request',
+    proof:
+      'Chromium opens the http URL and lands on https; after one HTTPS visit, an http navigation is upgraded inside the browser (HSTS): the HTTP port receives no further request',
     mutants: ['no-http-redirect', 'no-hsts-on-errors'],
     refs: '',
   },
   {
     id: 'TRANSPORT-06',
     family: 'transport',
-    claim: 'The proxy verifies its upstream\'s certificate',
-    proof: 'against a mock provider with an untrusted certificate, the request fails (502) and the key is not sent',
+    claim: "The proxy verifies its upstream's certificate",
+    proof:
+      'against a mock provider with an untrusted certificate, the request fails (502) and the key is not sent',
     mutants: ['upstream-tls-unverified'],
     refs: 'ASVS 12.3.2',
   },
@@ -239,7 +266,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'RATELIMIT-01',
     family: 'ratelimit',
     claim: 'Each key is held to its limit, and the headers tell the truth',
-    proof: 'sequential requests count `RateLimit` `r` down by exactly one; request `q+1` in the window is 429 with `Retry-After` ≤ the window',
+    proof:
+      'sequential requests count `RateLimit` `r` down by exactly one; request `q+1` in the window is 429 with `Retry-After` ≤ the window',
     mutants: ['ratelimit-off', 'ratelimit-headers-lie'],
     refs: 'ASVS 2.4.1, API4',
   },
@@ -255,7 +283,8 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     id: 'RATELIMIT-03',
     family: 'ratelimit',
     claim: 'The limit is atomic',
-    proof: 'a burst of 5×q concurrent requests admits exactly q, through one replica and through two replicas sharing the database',
+    proof:
+      'a burst of 5×q concurrent requests admits exactly q, through one replica and through two replicas sharing the database',
     mutants: ['ratelimit-racy'],
     refs: '',
   },

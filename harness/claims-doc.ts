@@ -25,9 +25,15 @@ export function renderClaimsDoc(): string {
   ];
   for (const family of CLAIM_FAMILIES) {
     lines.push('', `## ${FAMILY_HEADINGS[family]} (\`suites/${family}\`)`, '');
-    lines.push('| ID | Claim | How a control proves it | Mutants it must kill | Refs |', '|---|---|---|---|---|');
+    lines.push(
+      '| ID | Claim | How a control proves it | Mutants it must kill | Refs |',
+      '|---|---|---|---|---|',
+    );
     for (const claim of CLAIMS.filter((c) => c.family === family)) {
-      const mutants = [...claim.mutants.map((m) => `\`${m}\``), ...(claim.mutantNote ? [claim.mutantNote] : [])];
+      const mutants = [
+        ...claim.mutants.map((m) => `\`${m}\``),
+        ...(claim.mutantNote ? [claim.mutantNote] : []),
+      ];
       lines.push(
         `| ${claim.id} | ${cell(claim.claim)} | ${cell(claim.proof)} | ${cell(mutants.join(', '))} | ${cell(claim.refs)} |`,
       );

@@ -1,8 +1,8 @@
 // The claims registry matches the published catalogue (../shared/spec/claims.md) and docs/claims.md.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { renderClaimsDoc } from './claims-doc.ts';
 import { CLAIMS, claimIdOfTitlePath, claimTitle, mutantsOfClaims } from './claims.ts';
+import { renderClaimsDoc } from './claims-doc.ts';
 
 const SPEC = new URL('../../shared/spec/claims.md', import.meta.url);
 
@@ -11,7 +11,10 @@ function specRows(): Array<{ id: string; claim: string; mutants: string[] }> {
     .split('\n')
     .filter((line) => /^\| [A-Z]+-\d\d \|/.test(line))
     .map((line) => {
-      const [id = '', claim = '', , mutants = ''] = line.slice(1, -1).split('|').map((cell) => cell.trim());
+      const [id = '', claim = '', , mutants = ''] = line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim());
       return { id, claim, mutants: [...mutants.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1] ?? '') };
     });
 }

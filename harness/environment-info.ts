@@ -38,7 +38,11 @@ export const EnvironmentInfoSchema = z.object({
   caPem: z.string(),
   /** a name the target's certificate holds besides localhost and 127.0.0.1 (browser checks map it to loopback) */
   tlsHostname: z.string(),
-  upstreams: z.object({ openai: UpstreamInfoSchema, anthropic: UpstreamInfoSchema, google: UpstreamInfoSchema }),
+  upstreams: z.object({
+    openai: UpstreamInfoSchema,
+    anthropic: UpstreamInfoSchema,
+    google: UpstreamInfoSchema,
+  }),
   /** plain-HTTP control API of the mock upstreams on loopback (recorded requests, revoked keys) */
   mockControlUrl: z.string(),
   database: z.object({
@@ -53,7 +57,11 @@ export const EnvironmentInfoSchema = z.object({
     dataDir: z.string().nullable(),
   }),
   /** directories the target may write to; null when not readable in this mode */
-  dirs: z.object({ dataDir: z.string().nullable(), tmpDir: z.string().nullable(), workDir: z.string().nullable() }),
+  dirs: z.object({
+    dataDir: z.string().nullable(),
+    tmpDir: z.string().nullable(),
+    workDir: z.string().nullable(),
+  }),
   /** backend secrets generated for this run as canaries (never printed by the harness) */
   secrets: z.object({ jwtSecret: z.string(), apiKeyPepper: z.string(), dbPassword: z.string() }),
   accounts: z.union([z.literal('signup'), z.array(z.object({ email: z.string(), password: z.string() }))]),

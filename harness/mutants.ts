@@ -5,7 +5,6 @@ import { mutantsOfClaims } from './claims.ts';
 import type { EvidenceReport } from './report/evidence-schema.ts';
 
 export const MUTANTS_DIR = path.resolve('reference-proxy', 'mutants');
-export const MUTANT_ENTRY = path.join(MUTANTS_DIR, 'main.ts');
 
 /** Mutant names shipped as `reference-proxy/mutants/<name>.ts` (the entry itself excluded). */
 export function shippedMutants(dir = MUTANTS_DIR): string[] {
@@ -34,9 +33,14 @@ export interface MatrixRow {
  * It is broken when no expected claim failed and the run itself errored (the target never started, say),
  * and survived otherwise: both keep the matrix red.
  */
-export function verdictOf(mutant: string, report: EvidenceReport | null, reportPath: string | null): MatrixRow {
+export function verdictOf(
+  mutant: string,
+  report: EvidenceReport | null,
+  reportPath: string | null,
+): MatrixRow {
   const expected = mutantsOfClaims().get(mutant) ?? [];
-  if (!report) return { mutant, expected, failed: [], collateral: [], errored: [], verdict: 'broken', reportPath };
+  if (!report)
+    return { mutant, expected, failed: [], collateral: [], errored: [], verdict: 'broken', reportPath };
   const failed = report.claims.filter((c) => c.result === 'fail').map((c) => c.id);
   const errored = report.claims.filter((c) => c.result === 'error').map((c) => c.id);
   const killed = expected.some((id) => failed.includes(id));
@@ -61,7 +65,11 @@ export function formatMatrix(rows: readonly MatrixRow[], notShipped: readonly st
     r.verdict.toUpperCase() + (r.collateral.length ? ` (also broke ${r.collateral.join(' ')})` : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
   if (notShipped.length) out.push('', `named in claims.md, not shipped yet: ${notShipped.join(', ')}`);
   return out.join('\n');

@@ -4,7 +4,10 @@ import { formatMatrix, verdictOf } from './mutants.ts';
 import { aggregateClaims } from './report/aggregate.ts';
 import type { CheckResult, EvidenceReport } from './report/evidence-schema.ts';
 
-function reportWith(results: Record<string, CheckResult['result']>, runErrors: string[] = []): EvidenceReport {
+function reportWith(
+  results: Record<string, CheckResult['result']>,
+  runErrors: string[] = [],
+): EvidenceReport {
   const byClaim = new Map(
     Object.entries(results).map(([id, result]) => [
       id,
@@ -16,7 +19,7 @@ function reportWith(results: Record<string, CheckResult['result']>, runErrors: s
     runId: 'r',
     generatedAt: '2026-01-01T00:00:00Z',
     target: { name: 't', mode: 'process', manifestPath: 'm', mutant: 'x' },
-    summary: {},
+    summary: { pass: 0, fail: 0, error: 0, not_assessed: 0, not_applicable: 0 },
     tests: { passed: 0, failed: 0, skipped: 0 },
     claims: aggregateClaims(byClaim),
     unclaimed: [],
@@ -28,7 +31,12 @@ function reportWith(results: Record<string, CheckResult['result']>, runErrors: s
 describe('mutant verdicts', () => {
   test('kills a mutant when a claim naming it fails', () => {
     const row = verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'fail' }), null);
-    expect(row).toMatchObject({ verdict: 'killed', expected: ['RATELIMIT-01'], failed: ['RATELIMIT-01'], collateral: [] });
+    expect(row).toMatchObject({
+      verdict: 'killed',
+      expected: ['RATELIMIT-01'],
+      failed: ['RATELIMIT-01'],
+      collateral: [],
+    });
   });
 
   test('lets a mutant survive when only other claims fail, and names them as collateral', () => {
@@ -37,13 +45,18 @@ describe('mutant verdicts', () => {
   });
 
   test('does not count a crash (error) as a kill', () => {
-    expect(verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'error' }), null).verdict).toBe('survived');
+    expect(verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'error' }), null).verdict).toBe(
+      'survived',
+    );
     expect(verdictOf('ratelimit-off', reportWith({}, ['target never started']), null).verdict).toBe('broken');
     expect(verdictOf('ratelimit-off', null, null).verdict).toBe('broken');
   });
 
   test('prints one row per mutant and the mutants not shipped yet', () => {
-    const text = formatMatrix([verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'fail' }), null)], ['store-prompt']);
+    const text = formatMatrix(
+      [verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'fail' }), null)],
+      ['store-prompt'],
+    );
     expect(text).toMatch(/ratelimit-off\s+RATELIMIT-01\s+RATELIMIT-01\s+KILLED/);
     expect(text).toContain('not shipped yet: store-prompt');
   });

@@ -50,7 +50,10 @@ function checkOf(test: TestCase): CheckResult {
   return {
     title: titlePath(test).join(' › '),
     file: test.module.relativeModuleId,
-    result: checkResultOf({ state: result.state, errorNames: errors.map((e) => e.name ?? 'Error') }, notAssessed),
+    result: checkResultOf(
+      { state: result.state, errorNames: errors.map((e) => e.name ?? 'Error') },
+      notAssessed,
+    ),
     durationMs: test.diagnostic()?.duration ?? 0,
     messages: [
       ...errors.map((e) => e.message ?? String(e)),
@@ -81,11 +84,17 @@ function hashArtifacts(dir: string): EvidenceReport['artifacts'] {
 }
 
 export default class EvidenceReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+  ): void {
     const modules = testModules.filter((m) => m.project.name === SUITES_PROJECT);
     if (modules.length === 0) return;
     const runId = process.env.HARNESS_RUN_ID ?? 'unnamed-run';
-    const environment = (modules[0]?.project.getProvidedContext() as { environment?: EnvironmentInfo }).environment;
+    const provided = modules[0]?.project.getProvidedContext() as
+      | { environment?: EnvironmentInfo }
+      | undefined;
+    const environment = provided?.environment;
     const byClaim = new Map<string, CheckResult[]>();
     const unclaimed: CheckResult[] = [];
     const tests = { passed: 0, failed: 0, skipped: 0 };
@@ -104,7 +113,9 @@ export default class EvidenceReporter implements Reporter {
       }
     }
     const claims = aggregateClaims(byClaim);
-    const summary = Object.fromEntries(RESULT_STATES.map((s) => [s, claims.filter((c) => c.result === s).length]));
+    const summary = Object.fromEntries(
+      RESULT_STATES.map((s) => [s, claims.filter((c) => c.result === s).length]),
+    );
     const dir = reportDirOf(runId);
     mkdirSync(dir, { recursive: true });
     const report: EvidenceReport = EvidenceReportSchema.parse({
@@ -133,6 +144,8 @@ export default class EvidenceReporter implements Reporter {
     cpSync(path.join(dir, 'evidence.json'), path.join(latest, 'evidence.json'));
     cpSync(path.join(dir, 'evidence.html'), path.join(latest, 'evidence.html'));
     const line = RESULT_STATES.map((s) => `${summary[s]} ${s}`).join(', ');
-    process.stdout.write(`\nevidence: ${path.relative(process.cwd(), dir)}/evidence.html — claims: ${line}\n`);
+    process.stdout.write(
+      `\nevidence: ${path.relative(process.cwd(), dir)}/evidence.html — claims: ${line}\n`,
+    );
   }
 }

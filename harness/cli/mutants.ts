@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mutantsOfClaims } from '../claims.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
-import { formatMatrix, MUTANT_ENTRY, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
+import { formatMatrix, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { reportDirOf } from '../reporter.ts';
 
@@ -22,26 +22,32 @@ if (unknown.length) {
 }
 const notShipped = [...mutantsOfClaims().keys()].filter((name) => !shipped.includes(name)).sort();
 
+// The reference manifest's run.process.mutantCommand starts a mutant; the environment appends its name.
 const base = await loadManifest(DEFAULT_MANIFEST_PATH);
-if (!base.run.process) throw new Error(`${DEFAULT_MANIFEST_PATH} must start the reference proxy as a process`);
-const vitestBin = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+if (!base.run.process?.mutantCommand) {
+  throw new Error(
+    `${DEFAULT_MANIFEST_PATH} needs run.process.mutantCommand to start the reference proxy's mutants`,
+  );
+}
+const vitestBin = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
+  'vitest.mjs',
+);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = path.resolve('reports', `mutants-${stamp}`);
 mkdirSync(outDir, { recursive: true });
 
 async function runSuites(mutant: string): Promise<MatrixRow> {
-  const manifestPath = path.join(outDir, `${mutant}.manifest.json`);
-  const manifest = {
-    ...base,
-    name: `reference-proxy+${mutant}`,
-    run: { process: { ...base.run.process, command: ['node', MUTANT_ENTRY, mutant] } },
-  };
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   const runId = `mutant-${mutant}-${stamp}`;
   const log = createWriteStream(path.join(outDir, `${mutant}.log`));
   const started = Date.now();
   const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites'], {
-    env: { ...process.env, HARNESS_TARGET: manifestPath, HARNESS_MUTANT: mutant, HARNESS_RUN_ID: runId, CI: 'true' },
+    env: {
+      ...process.env,
+      HARNESS_TARGET: DEFAULT_MANIFEST_PATH,
+      HARNESS_MUTANT: mutant,
+      HARNESS_RUN_ID: runId,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log, { end: false });

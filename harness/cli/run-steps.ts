@@ -8,7 +8,12 @@ export interface StepResult {
 }
 
 /** Runs `command args…` with inherited stdio; `node` means the Node binary running this script. */
-export async function runStep(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+export async function runStep(
+  name: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+) {
   const started = Date.now();
   process.stdout.write(`\n=== ${name}: ${command} ${args.join(' ')}\n`);
   const executable = command === 'node' ? process.execPath : command;
@@ -21,6 +26,8 @@ export async function runStep(name: string, command: string, args: readonly stri
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   const result: StepResult = { name, exitCode, seconds: Math.round((Date.now() - started) / 100) / 10 };
-  process.stdout.write(`=== ${name}: ${exitCode === 0 ? 'ok' : `FAILED (exit ${exitCode})`} in ${result.seconds} s\n`);
+  process.stdout.write(
+    `=== ${name}: ${exitCode === 0 ? 'ok' : `FAILED (exit ${exitCode})`} in ${result.seconds} s\n`,
+  );
   return result;
 }

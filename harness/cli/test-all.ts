@@ -6,14 +6,21 @@ import { z } from 'zod';
 import { runStep, type StepResult } from './run-steps.ts';
 
 const require = createRequire(import.meta.url);
-const bin = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const bin = (pkg: string, file: string) =>
+  path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 const runId = `test-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 const vitestJson = path.resolve('reports', runId, 'vitest.json');
 
-const VitestJsonSchema = z.object({ numPassedTests: z.number(), numFailedTests: z.number(), numPendingTests: z.number() });
+const VitestJsonSchema = z.object({
+  numPassedTests: z.number(),
+  numFailedTests: z.number(),
+  numPendingTests: z.number(),
+});
 
 const steps: StepResult[] = [];
-steps.push(await runStep('typecheck', 'node', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit']));
+steps.push(
+  await runStep('typecheck', 'node', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json', '--noEmit']),
+);
 steps.push(await runStep('lint', 'node', [bin('@biomejs/biome', 'bin/biome'), 'check', '.']));
 steps.push(
   await runStep(
@@ -46,7 +53,9 @@ for (const step of steps) {
   else failed += 1;
 }
 const failedSteps = steps.filter((s) => s.exitCode !== 0).map((s) => s.name);
-process.stdout.write(`\nsteps: ${steps.map((s) => `${s.name} ${s.exitCode === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`);
+process.stdout.write(
+  `\nsteps: ${steps.map((s) => `${s.name} ${s.exitCode === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`,
+);
 if (failedSteps.length) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 && failedSteps.length === 0 ? 0 : 1;

@@ -94,7 +94,11 @@ export function bearer(token: string): Record<string, string> {
 }
 
 /** Parses a response that must have this status and shape; the error names both when it doesn't. */
-export function expectJson<T extends z.ZodType>(response: TargetResponse, status: number, schema: T): z.infer<T> {
+export function expectJson<T extends z.ZodType>(
+  response: TargetResponse,
+  status: number,
+  schema: T,
+): z.infer<T> {
   if (response.status !== status) {
     throw new ContractViolation(
       `${response.request.method} ${new URL(response.request.url).pathname} answered ${response.status}, the contract says ${status}: ${response.body.slice(0, 300)}`,
@@ -104,7 +108,9 @@ export function expectJson<T extends z.ZodType>(response: TargetResponse, status
   try {
     json = JSON.parse(response.body);
   } catch {
-    throw new ContractViolation(`${response.request.method} ${response.request.url} answered a body that is not JSON`);
+    throw new ContractViolation(
+      `${response.request.method} ${response.request.url} answered a body that is not JSON`,
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -48,13 +48,17 @@ export const ErrorEnvelopeSchema = z.union([
 ]);
 
 /** `RateLimit-Policy: "key";q=<quota>;w=<window>` */
-export function parseRateLimitPolicy(value: string | undefined): { quota: number; windowSeconds: number } | null {
+export function parseRateLimitPolicy(
+  value: string | undefined,
+): { quota: number; windowSeconds: number } | null {
   const match = value ? /;\s*q=(\d+)\s*;\s*w=(\d+)/.exec(value) : null;
   return match ? { quota: Number(match[1]), windowSeconds: Number(match[2]) } : null;
 }
 
 /** `RateLimit: "key";r=<remaining>;t=<seconds to reset>` */
-export function parseRateLimit(value: string | undefined): { remaining: number; resetSeconds: number } | null {
+export function parseRateLimit(
+  value: string | undefined,
+): { remaining: number; resetSeconds: number } | null {
   const match = value ? /;\s*r=(\d+)\s*;\s*t=(\d+)/.exec(value) : null;
   return match ? { remaining: Number(match[1]), resetSeconds: Number(match[2]) } : null;
 }

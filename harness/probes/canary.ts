@@ -1,17 +1,10 @@
 /** Canaries shaped like real credentials, every encoding a leak could take, and a sweep that finds them. */
-import { createHash, randomInt } from 'node:crypto';
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+import { createHash } from 'node:crypto';
+import { generateCanary as randomBase62 } from '../run-secrets.ts';
 /** A leak of this many consecutive characters of a secret counts as a leak (claims.md: "any 16-char fragment"). */
 export const FRAGMENT_LENGTH = 16;
 
 export type CanaryShape = 'openai' | 'anthropic' | 'google' | 'text';
-
-function randomBase62(length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i += 1) out += BASE62[randomInt(BASE62.length)];
-  return out;
-}
 
 /** A fresh value shaped like a real provider key, so a target's own key detection treats it as one. */
 export function makeCanary(shape: CanaryShape): string {
@@ -46,7 +39,10 @@ export interface CanaryForm {
 }
 
 /** Every form of `secret` the sweep looks for; forms that coincide are listed once. */
-export function canaryForms(secret: string, options: { fragments?: boolean; utf16?: boolean } = {}): CanaryForm[] {
+export function canaryForms(
+  secret: string,
+  options: { fragments?: boolean; utf16?: boolean } = {},
+): CanaryForm[] {
   const raw = Buffer.from(secret, 'utf8');
   const candidates: Array<[string, string | Buffer]> = [
     ['raw', secret],

@@ -1,6 +1,13 @@
 // The canary sweep sees every encoding it claims to, and nothing in clean text.
 import { describe, expect, test } from 'vitest';
-import { canaryForms, FRAGMENT_LENGTH, fingerprint, makeCanary, plantedFormsMissed, sweepBuffer } from './canary.ts';
+import {
+  canaryForms,
+  FRAGMENT_LENGTH,
+  fingerprint,
+  makeCanary,
+  plantedFormsMissed,
+  sweepBuffer,
+} from './canary.ts';
 
 describe('canary sweep', () => {
   test.for(['openai', 'anthropic', 'google', 'text'] as const)('makes unique %s canaries', (shape) => {
@@ -11,7 +18,9 @@ describe('canary sweep', () => {
   test.for(['openai', 'anthropic', 'google'] as const)(
     'finds a %s canary planted as a logger, a URL, hex and base64 at every alignment would write it',
     (shape) => {
-      expect(plantedFormsMissed(Buffer.from('{"level":30,"msg":"request completed"}\n'.repeat(50)), shape)).toEqual([]);
+      expect(
+        plantedFormsMissed(Buffer.from('{"level":30,"msg":"request completed"}\n'.repeat(50)), shape),
+      ).toEqual([]);
     },
   );
 
@@ -28,15 +37,21 @@ describe('canary sweep', () => {
   test('finds a fragment of 16 characters and ignores one of 15', () => {
     const secret = makeCanary('anthropic');
     const forms = canaryForms(secret);
-    expect(sweepBuffer(Buffer.from(`hint ${secret.slice(20, 20 + FRAGMENT_LENGTH)} end`), forms)).not.toEqual([]);
-    expect(sweepBuffer(Buffer.from(`hint ${secret.slice(20, 20 + FRAGMENT_LENGTH - 1)} end`), forms)).toEqual([]);
+    expect(sweepBuffer(Buffer.from(`hint ${secret.slice(20, 20 + FRAGMENT_LENGTH)} end`), forms)).not.toEqual(
+      [],
+    );
+    expect(sweepBuffer(Buffer.from(`hint ${secret.slice(20, 20 + FRAGMENT_LENGTH - 1)} end`), forms)).toEqual(
+      [],
+    );
   });
 
   test('finds UTF-16LE copies only when asked (heap snapshots)', () => {
     const secret = makeCanary('google');
     const heap = Buffer.from(`..${secret}..`, 'utf16le');
     expect(sweepBuffer(heap, canaryForms(secret, { fragments: false }))).toEqual([]);
-    expect(sweepBuffer(heap, canaryForms(secret, { fragments: false, utf16: true })).map((f) => f.form)).toEqual(['utf16le']);
+    expect(
+      sweepBuffer(heap, canaryForms(secret, { fragments: false, utf16: true })).map((f) => f.form),
+    ).toEqual(['utf16le']);
   });
 
   test('names a canary by fingerprint, never by value', () => {

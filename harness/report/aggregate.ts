@@ -13,14 +13,18 @@ export interface RawOutcome {
 export function checkResultOf(outcome: RawOutcome, notAssessed: boolean): ResultState {
   if (outcome.state === 'passed') return 'pass';
   if (outcome.state === 'failed') {
-    return outcome.errorNames.length > 0 && outcome.errorNames.every((n) => FINDING_ERROR_NAMES.has(n)) ? 'fail' : 'error';
+    return outcome.errorNames.length > 0 && outcome.errorNames.every((n) => FINDING_ERROR_NAMES.has(n))
+      ? 'fail'
+      : 'error';
   }
   return notAssessed || outcome.state === 'skipped' ? 'not_assessed' : 'error';
 }
 
 function reasonsOf(checks: readonly CheckResult[]): string[] {
   return checks.flatMap((check) =>
-    check.evidence.filter((item) => item.kind === 'not_assessed').map((item) => `${check.title}: ${item.label}`),
+    check.evidence
+      .filter((item) => item.kind === 'not_assessed')
+      .map((item) => `${check.title}: ${item.label}`),
   );
 }
 
@@ -29,8 +33,12 @@ function reasonsOf(checks: readonly CheckResult[]): string[] {
  * could not finish is `error`; a claim with no control, or with any check this mode cannot observe,
  * is `not_assessed` with the reasons: a partly checked claim is not a proven one.
  */
-export function claimResultOf(checks: readonly CheckResult[]): { result: ResultState; reason: string | null } {
-  if (checks.length === 0) return { result: 'not_assessed', reason: 'no control implemented for this claim yet' };
+export function claimResultOf(checks: readonly CheckResult[]): {
+  result: ResultState;
+  reason: string | null;
+} {
+  if (checks.length === 0)
+    return { result: 'not_assessed', reason: 'no control implemented for this claim yet' };
   const results = new Set(checks.map((c) => c.result));
   if (results.has('fail')) return { result: 'fail', reason: null };
   if (results.has('error')) return { result: 'error', reason: null };

@@ -17,10 +17,22 @@ function check(result: CheckResult['result'], notAssessedReason?: string): Check
 describe('check results', () => {
   test.for([
     { name: 'a passed test', outcome: { state: 'passed', errorNames: [] }, expected: 'pass' },
-    { name: 'a failed assertion', outcome: { state: 'failed', errorNames: ['AssertionError'] }, expected: 'fail' },
-    { name: 'a contract violation', outcome: { state: 'failed', errorNames: ['ContractViolation'] }, expected: 'fail' },
+    {
+      name: 'a failed assertion',
+      outcome: { state: 'failed', errorNames: ['AssertionError'] },
+      expected: 'fail',
+    },
+    {
+      name: 'a contract violation',
+      outcome: { state: 'failed', errorNames: ['ContractViolation'] },
+      expected: 'fail',
+    },
     { name: 'a crash', outcome: { state: 'failed', errorNames: ['TypeError'] }, expected: 'error' },
-    { name: 'a crash beside an assertion', outcome: { state: 'failed', errorNames: ['AssertionError', 'Error'] }, expected: 'error' },
+    {
+      name: 'a crash beside an assertion',
+      outcome: { state: 'failed', errorNames: ['AssertionError', 'Error'] },
+      expected: 'error',
+    },
     { name: 'a skipped test', outcome: { state: 'skipped', errorNames: [] }, expected: 'not_assessed' },
     { name: 'a test that never finished', outcome: { state: 'pending', errorNames: [] }, expected: 'error' },
   ] as const)('maps $name to $expected', ({ outcome, expected }) => {
@@ -30,7 +42,10 @@ describe('check results', () => {
 
 describe('claim results', () => {
   test('reports a claim with no control as not_assessed, never pass', () => {
-    expect(claimResultOf([])).toEqual({ result: 'not_assessed', reason: 'no control implemented for this claim yet' });
+    expect(claimResultOf([])).toEqual({
+      result: 'not_assessed',
+      reason: 'no control implemented for this claim yet',
+    });
   });
 
   test('passes a claim only when every check passed', () => {
@@ -46,7 +61,10 @@ describe('claim results', () => {
   });
 
   test('keeps a partly observed claim not_assessed, with the reason', () => {
-    const { result, reason } = claimResultOf([check('pass'), check('not_assessed', 'no heap snapshot of an external target')]);
+    const { result, reason } = claimResultOf([
+      check('pass'),
+      check('not_assessed', 'no heap snapshot of an external target'),
+    ]);
     expect(result).toBe('not_assessed');
     expect(reason).toContain('partly assessed (1 of 2 checks passed)');
     expect(reason).toContain('no heap snapshot of an external target');

@@ -40,7 +40,9 @@ export const EvidenceReportSchema = z.object({
   schemaVersion: z.literal(1),
   runId: z.string(),
   generatedAt: z.string(),
-  target: z.object({ name: z.string(), mode: z.string(), manifestPath: z.string(), mutant: z.string().nullable() }).nullable(),
+  target: z
+    .object({ name: z.string(), mode: z.string(), manifestPath: z.string(), mutant: z.string().nullable() })
+    .nullable(),
   summary: z.record(ResultStateSchema, z.number()),
   tests: z.object({ passed: z.number(), failed: z.number(), skipped: z.number() }),
   claims: z.array(ClaimResultSchema),

@@ -31,7 +31,9 @@ function renderCheck(check: CheckResult): string {
 
 function renderClaim(claim: ClaimResult): string {
   const reason = claim.reason ? `<p class="reason">${escapeHtml(claim.reason)}</p>` : '';
-  const mutants = claim.mutants.length ? `<p><small>mutants: ${claim.mutants.map(escapeHtml).join(', ')}</small></p>` : '';
+  const mutants = claim.mutants.length
+    ? `<p><small>mutants: ${claim.mutants.map(escapeHtml).join(', ')}</small></p>`
+    : '';
   return `<section id="${claim.id}"><h3>${badge(claim.result)} ${claim.id} ${escapeHtml(claim.claim)}</h3>
 <p><small>How: ${escapeHtml(claim.proof)} · Refs: ${escapeHtml(claim.refs)}</small></p>${mutants}${reason}
 <ul>${claim.checks.map(renderCheck).join('')}</ul></section>`;
@@ -45,7 +47,10 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
     ? `${escapeHtml(report.target.name)} (${escapeHtml(report.target.mode)}${report.target.mutant ? `, mutant <b>${escapeHtml(report.target.mutant)}</b>` : ''})`
     : 'unknown (the environment did not start)';
   const rows = report.claims
-    .map((c) => `<tr><td><a href="#${c.id}">${c.id}</a></td><td>${badge(c.result)}</td><td>${escapeHtml(c.claim)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td><a href="#${c.id}">${c.id}</a></td><td>${badge(c.result)}</td><td>${escapeHtml(c.claim)}</td></tr>`,
+    )
     .join('');
   const artifacts = report.artifacts
     .map((a) => `<tr><td>${escapeHtml(a.path)}</td><td>${a.bytes}</td><td><code>${a.sha256}</code></td></tr>`)

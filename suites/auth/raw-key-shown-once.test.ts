@@ -1,11 +1,12 @@
 // AUTH-03: the plaintext key is shown exactly once — only the creation response holds raw_key (API part).
+
+import { keyName } from '../../fixtures/factories.ts';
+import { sendChat } from '../../fixtures/proxy-requests.ts';
+import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { CreatedKeySchema } from '../../harness/contract/schemas.ts';
 import { canaryForms, fingerprint, sweepBuffer } from '../../harness/probes/canary.ts';
-import { keyName } from '../../fixtures/factories.ts';
-import { sendChat } from '../../fixtures/proxy-requests.ts';
-import { describe, expect, test } from '../../fixtures/test.ts';
 
 /** Every later response a tenant can get about its keys, usage and analytics (contract §1 GET/PATCH endpoints). */
 const LATER_READS = [
@@ -58,9 +59,17 @@ describe(claimTitle('AUTH-03'), () => {
         ...(read.method === 'PATCH' ? { body: { name: keyName() } } : {}),
       });
       const findings = sweepBuffer(Buffer.from(response.body), forms);
-      seen.push({ read: read.name, status: response.status, rawKeyField: response.body.includes('"raw_key"'), findings });
+      seen.push({
+        read: read.name,
+        status: response.status,
+        rawKeyField: response.body.includes('"raw_key"'),
+        findings,
+      });
     }
-    await evidence.record('later responses swept for the raw key', { key: fingerprint(apiKey.raw_key), seen });
+    await evidence.record('later responses swept for the raw key', {
+      key: fingerprint(apiKey.raw_key),
+      seen,
+    });
     for (const entry of seen) {
       expect(entry, entry.read).toMatchObject({ status: 200, rawKeyField: false, findings: [] });
     }

@@ -1,10 +1,10 @@
 // RATELIMIT-01: each key is held to its limit, and the RateLimit headers tell the truth.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { claimTitle } from '../../harness/claims.ts';
-import { parseRateLimit, parseRateLimitPolicy } from '../../harness/contract/schemas.ts';
 import { keyName } from '../../fixtures/factories.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { parseRateLimit, parseRateLimitPolicy } from '../../harness/contract/schemas.ts';
 
 /** The whole count-down must fit in one window: start over in a fresh window when less than this is left. */
 const MIN_WINDOW_LEFT_S = 15;

@@ -1,10 +1,17 @@
 // SECRETS-02: the provider key is never logged — every byte the target wrote is swept for the canary in every encoding.
-import { claimTitle } from '../../harness/claims.ts';
-import type { EnvironmentInfo } from '../../harness/environment-info.ts';
-import { canaryForms, fingerprint, makeCanary, plantedFormsMissed, sweepBuffer } from '../../harness/probes/canary.ts';
-import { readLogSinks } from '../../harness/probes/target-logs.ts';
+
 import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import type { EnvironmentInfo } from '../../harness/environment-info.ts';
+import {
+  canaryForms,
+  fingerprint,
+  makeCanary,
+  plantedFormsMissed,
+  sweepBuffer,
+} from '../../harness/probes/canary.ts';
+import { readLogSinks } from '../../harness/probes/target-logs.ts';
 
 function logFilesOf(env: EnvironmentInfo): string[] {
   return env.replicas.flatMap((replica) => replica.logFiles);
@@ -29,14 +36,21 @@ async function sweepLogs(env: EnvironmentInfo, canary: string) {
 }
 
 describe(claimTitle('SECRETS-02'), () => {
-  test('finds a key planted in the captured logs in every encoding (positive control)', async ({ env, evidence }) => {
+  test('finds a key planted in the captured logs in every encoding (positive control)', async ({
+    env,
+    evidence,
+  }) => {
     const sinks = await readLogSinks(logFilesOf(env));
-    if (sinks.length === 0) return evidence.notAssessed('this mode captures no target logs (manifest `logs`)');
+    if (sinks.length === 0)
+      return evidence.notAssessed('this mode captures no target logs (manifest `logs`)');
     const captured = Buffer.concat(sinks.map((sink) => sink.bytes));
     // An empty capture would make every sweep clean: the target must have logged its start-up.
     expect(captured.length).toBeGreaterThan(0);
     const missed = plantedFormsMissed(captured, 'openai');
-    await evidence.positiveControl('planted canary found in every embedding', { bytes: captured.length, missed });
+    await evidence.positiveControl('planted canary found in every embedding', {
+      bytes: captured.length,
+      missed,
+    });
     expect(missed).toEqual([]);
   });
 
@@ -65,12 +79,19 @@ describe(claimTitle('SECRETS-02'), () => {
     providerKey,
     evidence,
   }) => {
-    const response = await sendChat(target, 'openai', { apiKey: apiKey.raw_key, providerKey, model: 'mock-echo-401' });
+    const response = await sendChat(target, 'openai', {
+      apiKey: apiKey.raw_key,
+      providerKey,
+      model: 'mock-echo-401',
+    });
     // The upstream's error passes through unchanged, echo included: proof the error path ran with this key.
     expect(response.status).toBe(401);
     expect(response.body).toContain(providerKey);
     const { findings, evidence: sweep } = await sweepLogs(env, providerKey);
-    await evidence.record('upstream 401 echoing the key, swept in every log', { status: response.status, ...sweep });
+    await evidence.record('upstream 401 echoing the key, swept in every log', {
+      status: response.status,
+      ...sweep,
+    });
     expect(findings).toEqual([]);
   });
 });

@@ -1,13 +1,14 @@
 // TRANSPORT-03: plain HTTP redirects to HTTPS on the same host and path, and serves nothing.
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, request } from 'undici';
+import { pollUntil, QUIET_PERIOD_MS } from '../../fixtures/poll.ts';
+import { chatBody } from '../../fixtures/proxy-requests.ts';
+import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { UsageListSchema } from '../../harness/contract/schemas.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { pollUntil, QUIET_PERIOD_MS } from '../../fixtures/poll.ts';
-import { chatBody } from '../../fixtures/proxy-requests.ts';
-import { describe, expect, test } from '../../fixtures/test.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 const PATHS = [
@@ -30,11 +31,18 @@ describe(claimTitle('TRANSPORT-03'), () => {
       for (const host of ['127.0.0.1', env.tlsHostname]) {
         // A dispatcher request keeps the path byte for byte (a URL string would normalise `%2e%2e` and `//`).
         const client = new Client(replica.httpUrl);
-        const response = await client.request({ path, method, headers: { host: `${host}:${replica.httpPort}` } });
+        const response = await client.request({
+          path,
+          method,
+          headers: { host: `${host}:${replica.httpPort}` },
+        });
         await response.body.dump();
         await client.close();
         const location = response.headers.location;
-        await evidence.record(`${method} ${path.slice(0, 60)} (Host ${host})`, { status: response.statusCode, location });
+        await evidence.record(`${method} ${path.slice(0, 60)} (Host ${host})`, {
+          status: response.statusCode,
+          location,
+        });
         expect(REDIRECTS).toContain(response.statusCode);
         expect(location).toBe(`https://${host}:${replica.httpsPort}${path}`);
       }
@@ -51,25 +59,35 @@ describe(claimTitle('TRANSPORT-03'), () => {
   }) => {
     const replica = env.replicas[0]!;
     const usageCount = async () =>
-      UsageListSchema.parse(JSON.parse((await target.send('/v1/usage', { headers: bearer(tenant.token) })).body)).usage.filter(
-        (row) => row.key_id === apiKey.id,
-      ).length;
+      UsageListSchema.parse(
+        JSON.parse((await target.send('/v1/usage', { headers: bearer(tenant.token) })).body),
+      ).usage.filter((row) => row.key_id === apiKey.id).length;
     const send = (baseUrl: string, providerKey: string) =>
       request(`${baseUrl}/v1/chat/completions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${apiKey.raw_key}`, 'x-provider-key': providerKey, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${apiKey.raw_key}`,
+          'x-provider-key': providerKey,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(chatBody('openai', 'gpt-4o-mini', 'hello', false)),
       });
     const reached = async (providerKey: string) =>
-      (await mock.requests({ provider: 'openai' })).some((r) => JSON.stringify(r.headers).includes(providerKey));
+      (await mock.requests({ provider: 'openai' })).some((r) =>
+        JSON.stringify(r.headers).includes(providerKey),
+      );
 
     // Positive control: the same request over HTTPS reaches the mock and writes a usage row, so both probes see.
     const overHttps = makeCanary('openai');
-    expect((await target.send('/v1/chat/completions', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey.raw_key}`, 'x-provider-key': overHttps },
-      body: chatBody('openai', 'gpt-4o-mini', 'hello', false),
-    })).status).toBe(200);
+    expect(
+      (
+        await target.send('/v1/chat/completions', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey.raw_key}`, 'x-provider-key': overHttps },
+          body: chatBody('openai', 'gpt-4o-mini', 'hello', false),
+        })
+      ).status,
+    ).toBe(200);
     expect(await reached(overHttps)).toBe(true);
     const rowsAfterHttps = await pollUntil(usageCount, (rows) => rows === 1);
     expect(rowsAfterHttps).toBe(1);

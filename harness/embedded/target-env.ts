@@ -1,0 +1,54 @@
+// The environment variables a target replica gets (contract §2), built from what the run started.
+import type { Provider } from '../environment-info.ts';
+import type { Manifest } from '../manifest.ts';
+
+export interface TargetEnvInput {
+  caCertFile: string;
+  targetCertFile: string;
+  targetKeyFile: string;
+  databaseUrl: string;
+  upstreamUrls: Record<Provider, string>;
+  jwtSecret: string;
+  apiKeyPepper: string;
+  dataDir: string;
+  tmpDir: string;
+  limits: Manifest['limits'];
+  /** run.process.env of the manifest: applied last, so a manifest can override any default */
+  manifestEnv: Record<string, string> | undefined;
+}
+
+/** The harness sets a short upstream timeout so the 504 paths (mock-timeout) finish quickly. */
+export const UPSTREAM_TIMEOUT_SECONDS = 3;
+
+/**
+ * Everything a replica's process sees: nothing else leaks in from the harness's own environment
+ * except PATH and HOME. HTTPS_PORT and HTTP_PORT are added per replica by TargetProcess.
+ */
+export function targetEnvironment(input: TargetEnvInput): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? input.dataDir,
+    BIND_HOST: '127.0.0.1',
+    TLS_CERT_FILE: input.targetCertFile,
+    TLS_KEY_FILE: input.targetKeyFile,
+    NODE_EXTRA_CA_CERTS: input.caCertFile,
+    UPSTREAM_CA_FILE: input.caCertFile,
+    DATABASE_URL: input.databaseUrl,
+    UPSTREAM_OPENAI_URL: input.upstreamUrls.openai,
+    UPSTREAM_ANTHROPIC_URL: input.upstreamUrls.anthropic,
+    UPSTREAM_GOOGLE_URL: input.upstreamUrls.google,
+    JWT_SECRET: input.jwtSecret,
+    API_KEY_PEPPER: input.apiKeyPepper,
+    DATA_DIR: input.dataDir,
+    TMPDIR: input.tmpDir,
+    LOG_LEVEL: 'debug',
+    UPSTREAM_TIMEOUT_SECONDS: String(UPSTREAM_TIMEOUT_SECONDS),
+  };
+  const limits = input.limits ?? {};
+  if (limits.rateLimitRequests !== undefined) env.RATE_LIMIT_REQUESTS = String(limits.rateLimitRequests);
+  if (limits.rateLimitWindowSeconds !== undefined)
+    env.RATE_LIMIT_WINDOW_SECONDS = String(limits.rateLimitWindowSeconds);
+  if (limits.authFailureLimit !== undefined) env.AUTH_FAILURE_LIMIT = String(limits.authFailureLimit);
+  if (limits.maxActiveKeys !== undefined) env.MAX_ACTIVE_KEYS = String(limits.maxActiveKeys);
+  return { ...env, ...input.manifestEnv };
+}

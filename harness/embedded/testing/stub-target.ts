@@ -1,0 +1,61 @@
+// A stand-in target for the environment's own tests: serves GET /health over HTTPS as the contract asks.
+//
+// STUB_BEHAVIOUR=exit-1 makes it fail at once (a broken target); STUB_BEHAVIOUR=never-ready makes it
+// listen but answer /health with 503. It checks DATABASE_URL and one mock upstream before listening,
+// so a passing environment test proves the wiring, not just the spawn.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:https';
+import pg from 'pg';
+
+const env = process.env;
+const log = (level: string, msg: string, extra: Record<string, unknown> = {}): void => {
+  process.stdout.write(`${JSON.stringify({ level, msg, pid: process.pid, ...extra })}\n`);
+};
+
+if (env.STUB_BEHAVIOUR === 'exit-1') {
+  process.stderr.write('stub-target: refusing to start (STUB_BEHAVIOUR=exit-1)\n');
+  process.exit(1);
+}
+
+const client = new pg.Client({ connectionString: env.DATABASE_URL });
+await client.connect();
+const { rows } = await client.query<{ who: string }>('SELECT current_user AS who');
+await client.end();
+log('info', 'database reachable', { role: rows[0]?.who });
+
+// NODE_EXTRA_CA_CERTS makes fetch trust the mock upstreams' certificate: a 401 (no key) proves TLS worked.
+const upstream = await fetch(`${env.UPSTREAM_OPENAI_URL}/v1/chat/completions`, {
+  method: 'POST',
+  body: '{}',
+});
+log('info', 'upstream reachable', { status: upstream.status });
+
+const ready = env.STUB_BEHAVIOUR !== 'never-ready';
+const https = createServer(
+  { cert: readFileSync(env.TLS_CERT_FILE ?? ''), key: readFileSync(env.TLS_KEY_FILE ?? '') },
+  (req, res) => {
+    log('debug', 'request', { method: req.method, url: req.url });
+    const status = req.url === '/health' && ready ? 200 : 503;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ status: status === 200 ? 'ok' : 'unavailable', version: 'stub', git_sha: 'stub' }),
+    );
+  },
+);
+const http = createHttpServer((req, res) => {
+  res.writeHead(308, { location: `https://127.0.0.1:${env.HTTPS_PORT}${req.url}` }).end();
+});
+const host = env.BIND_HOST ?? '127.0.0.1';
+https.listen(Number(env.HTTPS_PORT), host);
+http.listen(Number(env.HTTP_PORT), host);
+process.stderr.write(`stub-target listening on ${host}:${env.HTTPS_PORT}\n`);
+
+process.on('SIGTERM', () => {
+  log('info', 'SIGTERM: closing');
+  https.close();
+  http.close();
+  https.closeAllConnections();
+  http.closeAllConnections();
+  process.exit(0);
+});
