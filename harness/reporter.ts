@@ -98,9 +98,15 @@ export default class EvidenceReporter implements Reporter {
     const byClaim = new Map<string, CheckResult[]>();
     const unclaimed: CheckResult[] = [];
     const tests = { passed: 0, failed: 0, skipped: 0 };
+    const brokenFamilies = new Map<string, string>();
     const runErrors = unhandledErrors.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`);
     for (const module of modules) {
-      for (const error of module.errors()) runErrors.push(`${module.relativeModuleId}: ${error.message}`);
+      for (const error of module.errors()) {
+        runErrors.push(`${module.relativeModuleId}: ${error.message}`);
+        // A suite file that failed to load ran none of its checks: its family's claims are `error`, not unchecked.
+        const family = /^suites\/([a-z]+)\//.exec(module.relativeModuleId)?.[1];
+        if (family) brokenFamilies.set(family, `${module.relativeModuleId} failed to load: ${error.message}`);
+      }
       for (const test of module.children.allTests()) {
         const check = checkOf(test);
         const state = test.result().state;
@@ -112,7 +118,10 @@ export default class EvidenceReporter implements Reporter {
         else unclaimed.push(check);
       }
     }
-    const claims = aggregateClaims(byClaim);
+    const claims = aggregateClaims(byClaim).map((claim) => {
+      const broken = brokenFamilies.get(claim.family);
+      return broken && claim.result === 'not_assessed' ? { ...claim, result: 'error' as const, reason: broken } : claim;
+    });
     const summary = Object.fromEntries(
       RESULT_STATES.map((s) => [s, claims.filter((c) => c.result === s).length]),
     );
