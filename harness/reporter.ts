@@ -120,7 +120,9 @@ export default class EvidenceReporter implements Reporter {
     }
     const claims = aggregateClaims(byClaim).map((claim) => {
       const broken = brokenFamilies.get(claim.family);
-      return broken && claim.result === 'not_assessed' ? { ...claim, result: 'error' as const, reason: broken } : claim;
+      return broken && claim.result === 'not_assessed'
+        ? { ...claim, result: 'error' as const, reason: broken }
+        : claim;
     });
     const summary = Object.fromEntries(
       RESULT_STATES.map((s) => [s, claims.filter((c) => c.result === s).length]),

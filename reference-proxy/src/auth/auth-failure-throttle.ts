@@ -1,0 +1,49 @@
+// Failed-authentication throttling per client address, counted in Postgres so every replica shares it.
+import type { Database } from '../db/database.ts';
+
+export interface ThrottleState {
+  blocked: boolean;
+  retryAfterSeconds: number;
+}
+
+export interface AuthFailureThrottle {
+  /** Whether this address is past the limit in the current window. */
+  check(clientAddress: string): Promise<ThrottleState>;
+  recordFailure(clientAddress: string): Promise<void>;
+}
+
+const WINDOW_SQL = 'to_timestamp(floor(extract(epoch FROM clock_timestamp()) / $2) * $2)';
+
+export function createAuthFailureThrottle(
+  db: Database,
+  limit: number,
+  windowSeconds: number,
+): AuthFailureThrottle {
+  return {
+    async check(clientAddress) {
+      const result = await db.asService((client) =>
+        client.query<{ failure_count: number; reset_seconds: number }>(
+          `SELECT failure_count,
+                  ceil(extract(epoch FROM (window_start + make_interval(secs => $2) - clock_timestamp())))::int
+                    AS reset_seconds
+             FROM public.auth_failure_counters
+            WHERE client_address = $1 AND window_start = ${WINDOW_SQL}`,
+          [clientAddress, windowSeconds],
+        ),
+      );
+      const row = result.rows[0];
+      if (row === undefined || row.failure_count < limit) return { blocked: false, retryAfterSeconds: 0 };
+      return { blocked: true, retryAfterSeconds: Math.max(1, row.reset_seconds) };
+    },
+    async recordFailure(clientAddress) {
+      await db.asService((client) =>
+        client.query(
+          `INSERT INTO public.auth_failure_counters AS c (client_address, window_start, failure_count)
+           VALUES ($1, ${WINDOW_SQL}, 1)
+           ON CONFLICT (client_address, window_start) DO UPDATE SET failure_count = c.failure_count + 1`,
+          [clientAddress, windowSeconds],
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The replaceable parts of the proxy. main.ts builds the defaults; a test or a mutant build may swap one.
+import type { Logger } from 'pino';
+import { type AccountStore, createAccountStore } from './accounts/account-store.ts';
+import { createApiKeyCodec } from './auth/api-key-codec.ts';
+import { type AuthFailureThrottle, createAuthFailureThrottle } from './auth/auth-failure-throttle.ts';
+import { createPasswordHasher, type PasswordHasher } from './auth/passwords.ts';
+import { createSessionIssuer, type SessionIssuer } from './auth/sessions.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { createHttpsRedirectListener, type HttpListenerFactory } from './http/http-listener.ts';
+import { createTlsPolicy, type TlsPolicy } from './http/tls-policy.ts';
+import { createKeyPresenter, type KeyPresenter } from './keys/key-presenter.ts';
+import { createKeyStore, type KeyStore } from './keys/key-store.ts';
+import { createRequestLogger, type RequestLogger } from './logging/request-logger.ts';
+import {
+  createUpstreamErrorReporter,
+  type UpstreamErrorReporter,
+} from './logging/upstream-error-reporter.ts';
+import type { PlanPolicy } from './plans.ts';
+import { createUpstreamClient, type UpstreamClient } from './proxy/upstream-client.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
+import { createUsageStore, type UsageStore } from './usage/usage-store.ts';
+
+/** What every component may be built from: the process-wide resources. */
+export interface Runtime {
+  logger: Logger;
+  db: Database;
+  plans: PlanPolicy;
+}
+
+export interface Components {
+  /** the per-request / per-response logging hook */
+  requestLogger: RequestLogger;
+  /** what is logged when a provider answers ≥ 400 */
+  upstreamErrorReporter: UpstreamErrorReporter;
+  /** mt_live_ keys: create, list, get, update, revoke, authenticate */
+  keyStore: KeyStore;
+  /** key rows → the API's key objects */
+  keyPresenter: KeyPresenter;
+  /** per-key request budget */
+  rateLimiter: RateLimiter;
+  /** builds the plain-HTTP listener's request handler */
+  httpListener: HttpListenerFactory;
+  /** TLS versions and suites of the HTTPS listener */
+  tlsPolicy: TlsPolicy;
+  /** failed-authentication counting per client address */
+  authFailureThrottle: AuthFailureThrottle;
+  /** session JWTs */
+  sessions: SessionIssuer;
+  passwords: PasswordHasher;
+  accounts: AccountStore;
+  usageStore: UsageStore;
+  /** connection pools to the providers */
+  upstreamClient: UpstreamClient;
+}
+
+export function defaultComponents(config: Config, runtime: Runtime): Components {
+  const { db, plans } = runtime;
+  const codec = createApiKeyCodec(config.API_KEY_PEPPER);
+  return {
+    requestLogger: createRequestLogger(),
+    upstreamErrorReporter: createUpstreamErrorReporter(),
+    keyStore: createKeyStore(db, codec, { maxActiveKeys: (plan) => plans.maxActiveKeys(plan) }),
+    keyPresenter: createKeyPresenter(),
+    rateLimiter: createRateLimiter(db, plans),
+    httpListener: createHttpsRedirectListener,
+    tlsPolicy: createTlsPolicy(),
+    authFailureThrottle: createAuthFailureThrottle(
+      db,
+      config.AUTH_FAILURE_LIMIT,
+      config.AUTH_FAILURE_WINDOW_SECONDS,
+    ),
+    sessions: createSessionIssuer(config.JWT_SECRET, config.JWT_TTL_SECONDS),
+    passwords: createPasswordHasher(),
+    accounts: createAccountStore(db),
+    usageStore: createUsageStore(db),
+    upstreamClient: createUpstreamClient(config),
+  };
+}

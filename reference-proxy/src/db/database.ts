@@ -1,0 +1,80 @@
+// Postgres access: one pool, and the two ways a query may run (as a tenant, or as the backend service role).
+import pg from 'pg';
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface Database {
+  /** Runs `work` in a transaction as `authenticated` with `request.jwt.claims.sub = userId` (RLS scope). */
+  asTenant<T>(userId: string, work: (client: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `work` in a transaction as `mintoken_service`, for work that has no tenant yet. */
+  asService<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
+  /** A raw connection as the owner role: migrations only. */
+  connect(): Promise<pg.PoolClient>;
+  end(): Promise<void>;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
+export function createDatabase(connectionString: string, maxConnections: number): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'mintoken-reference-proxy',
+  });
+  // an idle client losing its connection must not crash the process; the pool replaces it
+  pool.on('error', () => {});
+
+  async function inTransaction<T>(
+    setup: (client: pg.PoolClient) => Promise<void>,
+    work: (client: Queryable) => Promise<T>,
+  ): Promise<T> {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await setup(client);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      // a connection whose ROLLBACK failed may still hold a role or claims: never reuse it
+      client.release(broken);
+    }
+  }
+
+  return {
+    asTenant(userId, work) {
+      if (!isUuid(userId)) throw new Error('tenant id must be a uuid');
+      const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
+      // SET LOCAL and is_local = true: both end with the transaction, so nothing survives in the pool
+      return inTransaction(async (client) => {
+        await client.query('SET LOCAL ROLE authenticated');
+        await client.query("SELECT set_config('request.jwt.claims', $1, true)", [claims]);
+      }, work);
+    },
+    asService(work) {
+      return inTransaction(async (client) => {
+        await client.query('SET LOCAL ROLE mintoken_service');
+      }, work);
+    },
+    connect() {
+      return pool.connect();
+    },
+    end() {
+      return pool.end();
+    },
+  };
+}
