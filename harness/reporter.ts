@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SerializedError } from 'vitest';
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { claimIdOfTitlePath, RESULT_STATES } from './claims.ts';
 import type { EnvironmentInfo } from './environment-info.ts';
 import { aggregateClaims, checkResultOf } from './report/aggregate.ts';
@@ -84,12 +84,19 @@ function hashArtifacts(dir: string): EvidenceReport['artifacts'] {
 }
 
 export default class EvidenceReporter implements Reporter {
+  #runsSuites = false;
+
+  onInit(vitest: Vitest): void {
+    this.#runsSuites = vitest.projects.some((project) => project.name === SUITES_PROJECT);
+  }
+
   onTestRunEnd(
     testModules: ReadonlyArray<TestModule>,
     unhandledErrors: ReadonlyArray<SerializedError>,
   ): void {
     const modules = testModules.filter((m) => m.project.name === SUITES_PROJECT);
-    if (modules.length === 0) return;
+    // A unit-only run writes no report; a suites run whose environment never started writes one of errors.
+    if (modules.length === 0 && !this.#runsSuites) return;
     const runId = process.env.HARNESS_RUN_ID ?? 'unnamed-run';
     const provided = modules[0]?.project.getProvidedContext() as
       | { environment?: EnvironmentInfo }
@@ -118,7 +125,11 @@ export default class EvidenceReporter implements Reporter {
         else unclaimed.push(check);
       }
     }
+    const nothingRan = tests.passed + tests.failed + tests.skipped === 0 && runErrors.length > 0;
     const claims = aggregateClaims(byClaim).map((claim) => {
+      if (nothingRan) {
+        return { ...claim, result: 'error' as const, reason: `no check ran: ${runErrors[0]}` };
+      }
       const broken = brokenFamilies.get(claim.family);
       return broken && claim.result === 'not_assessed'
         ? { ...claim, result: 'error' as const, reason: broken }

@@ -15,7 +15,9 @@ function sourceFiles(dir: string): string[] {
 /** Every module specifier a file imports, statically or with import(). */
 function specifiersOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"`]([^'"`]+)['"`]/g)].map((m) => m[1] ?? '');
+  return [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"`]([^'"`]+)['"`]/g)].map(
+    (m) => m[1] ?? '',
+  );
 }
 
 describe('mutant isolation', () => {
