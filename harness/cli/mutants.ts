@@ -8,6 +8,7 @@ import { mutantsOfClaims } from '../claims.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
 import { formatMatrix, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
+import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { reportDirOf } from '../reporter.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -78,7 +79,13 @@ for (const [index, mutant] of selected.entries()) {
 const matrix = formatMatrix(rows, values.only ? [] : notShipped);
 writeFileSync(path.join(outDir, 'matrix.json'), `${JSON.stringify({ rows, notShipped }, null, 2)}\n`);
 writeFileSync(path.join(outDir, 'matrix.txt'), `${matrix}\n`);
-process.stdout.write(`\n${matrix}\n\nlogs and reports: ${path.relative(process.cwd(), outDir)}\n`);
+writeFileSync(
+  path.join(outDir, 'matrix.html'),
+  renderMatrixHtml(rows, values.only ? [] : notShipped, outDir),
+);
+process.stdout.write(
+  `\n${matrix}\n\nmatrix and per-mutant reports: ${path.relative(process.cwd(), outDir)}/matrix.html\n`,
+);
 const killed = rows.filter((r) => r.verdict === 'killed').length;
 process.stdout.write(`mutants: ${killed} killed, ${rows.length - killed} not killed\n`);
 process.exitCode = killed === rows.length ? 0 : 1;

@@ -1,7 +1,7 @@
 /** Renders the evidence report as one self-contained HTML page an auditor can read and archive. */
 import type { CheckResult, ClaimResult, EvidenceReport } from './evidence-schema.ts';
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -13,9 +13,18 @@ const COLOURS: Record<string, string> = {
   not_applicable: '#8c959f',
 };
 
-function badge(result: string): string {
-  return `<span class="badge" style="background:${COLOURS[result] ?? '#6e7781'}">${escapeHtml(result)}</span>`;
+/** A coloured label for a result state; `label` defaults to the state's name. */
+export function resultBadge(result: string, label = result): string {
+  return `<span class="badge" style="background:${COLOURS[result] ?? '#6e7781'}">${escapeHtml(label)}</span>`;
 }
+
+const badge = (result: string) => resultBadge(result);
+
+export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1f2328}
+.badge{color:#fff;border-radius:4px;padding:1px 6px;font-size:12px;font-weight:600}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left}
+section{border-top:1px solid #d0d7de;margin-top:1rem}pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:20rem}
+.msg{background:#fff1f0}.reason{color:#57606a}li{margin:.4rem 0}`;
 
 function renderCheck(check: CheckResult): string {
   const evidence = check.evidence
@@ -57,11 +66,7 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
     .join('');
   const runErrors = report.runErrors.map((e) => `<pre class="msg">${escapeHtml(e)}</pre>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Evidence report ${escapeHtml(report.runId)}</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1f2328}
-.badge{color:#fff;border-radius:4px;padding:1px 6px;font-size:12px;font-weight:600}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left}
-section{border-top:1px solid #d0d7de;margin-top:1rem}pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:20rem}
-.msg{background:#fff1f0}.reason{color:#57606a}li{margin:.4rem 0}</style></head><body>
+<style>${REPORT_STYLE}</style></head><body>
 <h1>Mintoken security policy — evidence report</h1>
 <p>Run <code>${escapeHtml(report.runId)}</code> · generated ${escapeHtml(report.generatedAt)} · target ${target}</p>
 <p>Claims: ${summary} · tests: ${report.tests.passed} passed, ${report.tests.failed} failed, ${report.tests.skipped} skipped</p>
