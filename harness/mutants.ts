@@ -1,5 +1,5 @@
 /** Mutant bookkeeping: which mutants the reference proxy ships, which claims must kill each, and the verdict. */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mutantsOfClaims } from './claims.ts';
 import type { EvidenceReport } from './report/evidence-schema.ts';
@@ -11,6 +11,23 @@ export function shippedMutants(dir = MUTANTS_DIR): string[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.ts') && file !== 'main.ts' && !file.endsWith('.test.ts'))
     .map((file) => file.slice(0, -'.ts'.length))
+    .sort();
+}
+
+/**
+ * The suite files that hold controls of these claims, found by the `claimTitle('<ID>')` a suite's
+ * describe uses. A mutant run needs only these files; the rest cannot kill it.
+ */
+export function suiteFilesOfClaims(ids: readonly string[], suitesDir = path.resolve('suites')): string[] {
+  const files = readdirSync(suitesDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.join(suitesDir, file));
+  return files
+    .filter((file) => {
+      const text = readFileSync(file, 'utf8');
+      return ids.some((id) => text.includes(`claimTitle('${id}')`));
+    })
+    .map((file) => path.relative(process.cwd(), file))
     .sort();
 }
 

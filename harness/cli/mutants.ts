@@ -4,20 +4,20 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { claimById, mutantsOfClaims } from '../claims.ts';
+import { mutantsOfClaims } from '../claims.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
-import { formatMatrix, type MatrixRow, shippedMutants, verdictOf } from '../mutants.ts';
+import { formatMatrix, type MatrixRow, shippedMutants, suiteFilesOfClaims, verdictOf } from '../mutants.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { reportDirOf } from '../reporter.ts';
 
 const HEARTBEAT_MS = 15_000;
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, scope: { type: 'string', default: 'family' } },
+  options: { only: { type: 'string' }, scope: { type: 'string', default: 'claims' } },
 });
-if (values.scope !== 'family' && values.scope !== 'all') {
+if (values.scope !== 'claims' && values.scope !== 'all') {
   process.stderr.write(
-    `--scope is 'family' (the suites of the claims a mutant must break; default) or 'all'\n`,
+    `--scope is 'claims' (the suite files of the claims a mutant must break; default) or 'all'\n`,
   );
   process.exit(2);
 }
@@ -50,10 +50,14 @@ async function runSuites(mutant: string): Promise<MatrixRow> {
   const runId = `mutant-${mutant}-${stamp}`;
   const log = createWriteStream(path.join(outDir, `${mutant}.log`));
   const started = Date.now();
-  // family scope runs only the suite folders of the claims that must kill the mutant (bounded CI time);
-  // `--scope all` runs every suite, so the matrix also shows every other claim the mutant breaks.
-  const families = [...new Set(verdictOf(mutant, null, null).expected.map((id) => claimById(id).family))];
-  const files = values.scope === 'all' || families.length === 0 ? [] : families.map((f) => `suites/${f}/`);
+  // The default runs only the suite files holding controls of the claims that must kill the mutant
+  // (bounded CI time); `--scope all` runs every suite, so the matrix shows every claim it breaks.
+  const expected = verdictOf(mutant, null, null).expected;
+  const files = values.scope === 'all' || expected.length === 0 ? [] : suiteFilesOfClaims(expected);
+  if (values.scope !== 'all' && expected.length > 0 && files.length === 0) {
+    process.stderr.write(`[mutants] ${mutant}: no suite file holds a control of ${expected.join(', ')}\n`);
+    return { ...verdictOf(mutant, null, null), verdict: 'survived' };
+  }
   const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
     env: {
       ...process.env,
