@@ -61,7 +61,11 @@ export const EnvironmentInfoSchema = z.object({
     dataDir: z.string().nullable(),
     tmpDir: z.string().nullable(),
     workDir: z.string().nullable(),
+    /** where the target's Node writes heap snapshots on SIGUSR2 (`--diagnostic-dir`); null when the mode has none */
+    diagnosticDir: z.string().nullable(),
   }),
+  /** ISO 8601: when the provider began starting the target (disk sweeps of workDir take files modified since) */
+  startedAt: z.string(),
   /** backend secrets generated for this run as canaries (never printed by the harness) */
   secrets: z.object({ jwtSecret: z.string(), apiKeyPepper: z.string(), dbPassword: z.string() }),
   accounts: z.union([z.literal('signup'), z.array(z.object({ email: z.string(), password: z.string() }))]),

@@ -30,6 +30,21 @@ export const ERROR_CODES = {
   HARNESS_ERR_NSS_TOOLS_MISSING:
     'certutil (libnss3-tools) could not make the NSS database that trusts the test CA',
   HARNESS_ERR_ENVIRONMENT_STOP_FAILED: 'one or more parts of the environment failed to stop or clean up',
+  HARNESS_ERR_TLS_PROBE_FAILED:
+    'the TLS probe got no TLS answer from an endpoint (unreachable, timed out, or not speaking TLS)',
+  HARNESS_ERR_TLS_PROBE_BLIND:
+    'the TLS probe could not offer a protocol or suite, or missed it on the deliberately weak server',
+  HARNESS_ERR_DB_INSPECTOR_BLIND:
+    'the database inspector missed a deliberately bad object of its positive control, or could not make one',
+  HARNESS_ERR_PROBE_BLIND:
+    'a probe missed the effect its positive control planted, so its negative result proves nothing',
+  HARNESS_ERR_HEAP_SNAPSHOT_FAILED:
+    'a target process did not write a complete V8 heap snapshot after SIGUSR2 (--heapsnapshot-signal) in time',
+  HARNESS_ERR_SPARE_REPLICA_UNAVAILABLE:
+    'a test asked for a replica of its own, which this mode cannot start',
+  HARNESS_ERR_TIMING_INCONCLUSIVE:
+    'a timing check could not reach the sensitivity it requires within its time budget (the machine was too noisy)',
+  HARNESS_ERR_CHECK_OVER_BUDGET: 'a bounded check could not do the work it needs within its time budget',
 } as const;
 
 export type HarnessErrorCode = keyof typeof ERROR_CODES;

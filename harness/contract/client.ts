@@ -34,7 +34,9 @@ export class TargetClient {
   constructor(baseUrl: string, caPem: string, options: { localAddress?: string } = {}) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.#agent = new Agent({
-      connect: { ca: caPem, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+      connect: { ca: caPem },
+      // a top-level option: undici's connector overrides `connect.localAddress` with this one
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
       headersTimeout: REQUEST_TIMEOUT_MS,
       bodyTimeout: REQUEST_TIMEOUT_MS,
     });

@@ -36,6 +36,7 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
 async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const run = ctx.manifest.run.process;
   if (run === undefined) throw new Error('the embedded provider runs only run.process manifests');
+  const startedAt = new Date().toISOString();
   const command = commandFor(run, ctx.mutant, ctx.manifestPath);
   const { scratchDir, cleanup, progress } = ctx;
   const what = ctx.mutant === null ? ctx.manifest.name : `${ctx.manifest.name} mutant ${ctx.mutant}`;
@@ -67,6 +68,9 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
 
   const dataDir = path.join(scratchDir, 'target-data');
   const tmpDir = path.join(scratchDir, 'target-tmp');
+  // outside DATA_DIR and TMPDIR: a heap snapshot holds the backend secrets, and the disk sweeps cover those two
+  const diagnosticDir = path.join(scratchDir, 'diagnostics');
+  await mkdir(diagnosticDir, { recursive: true });
   const upstreamUrls = {
     openai: mocks.getUrl('openai'),
     anthropic: mocks.getUrl('anthropic'),
@@ -88,6 +92,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     // Each replica gets its own subdirectory; the sweeps cover the parents.
     dataDir,
     tmpDir,
+    diagnosticDir,
     limits: ctx.manifest.limits,
     manifestEnv: run.env,
   });
@@ -145,7 +150,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       statementLogFile: postgres.getStatementLogFile(),
       dataDir: postgres.getDataDir(),
     },
-    dirs: { dataDir, tmpDir, workDir: run.cwd },
+    dirs: { dataDir, tmpDir, workDir: path.resolve(run.cwd), diagnosticDir },
+    startedAt,
     secrets,
     accounts: ctx.manifest.accounts,
     targetEnv: {

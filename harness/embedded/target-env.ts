@@ -12,6 +12,8 @@ export interface TargetEnvInput {
   apiKeyPepper: string;
   dataDir: string;
   tmpDir: string;
+  /** heap snapshots land here when a test sends SIGUSR2 (SECRETS-05) */
+  diagnosticDir: string;
   limits: Manifest['limits'];
   /** run.process.env of the manifest: applied last, so a manifest can override any default */
   manifestEnv: Record<string, string> | undefined;
@@ -43,6 +45,8 @@ export function targetEnvironment(input: TargetEnvInput): Record<string, string>
     TMPDIR: input.tmpDir,
     LOG_LEVEL: 'debug',
     UPSTREAM_TIMEOUT_SECONDS: String(UPSTREAM_TIMEOUT_SECONDS),
+    // SECRETS-05: a Node target writes a V8 heap snapshot (after a full GC) on SIGUSR2; other runtimes ignore it
+    NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${JSON.stringify(input.diagnosticDir)}`,
   };
   const limits = input.limits ?? {};
   if (limits.rateLimitRequests !== undefined) env.RATE_LIMIT_REQUESTS = String(limits.rateLimitRequests);

@@ -63,7 +63,7 @@ export async function buildApp(
 
   registerHooks(app, components);
   await app.register(healthRoutes, { build: buildInfo(config) });
-  await app.register(dashboardRoutes);
+  await app.register(dashboardRoutes, { components });
   await app.register(accountRoutes, { components });
   await app.register(keyRoutes, { components });
   await app.register(usageRoutes, { components });

@@ -2,11 +2,17 @@
 import type { Logger } from 'pino';
 import { type AccountStore, createAccountStore } from './accounts/account-store.ts';
 import { createApiKeyCodec } from './auth/api-key-codec.ts';
+import { type ApiKeyReader, createApiKeyReader } from './auth/api-key-reader.ts';
 import { type AuthFailureThrottle, createAuthFailureThrottle } from './auth/auth-failure-throttle.ts';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.ts';
+import { createProxyAdmission, type ProxyAdmissionFactory } from './auth/proxy-admission.ts';
 import { createSessionIssuer, type SessionIssuer } from './auth/sessions.ts';
 import type { Config } from './config.ts';
-import type { Database } from './db/database.ts';
+import { createDashboardAssets, type DashboardAssets } from './dashboard/dashboard-assets.ts';
+import { createTransactionScopedTenantSession, type Database, type TenantSession } from './db/database.ts';
+import { type MigrationSource, migrationsIn } from './db/migrate.ts';
+import { createErrorPresenter, type ErrorPresenter } from './http/error-presenter.ts';
+import { createHstsPolicy, type HstsPolicy } from './http/hooks.ts';
 import { createHttpsRedirectListener, type HttpListenerFactory } from './http/http-listener.ts';
 import { createTlsPolicy, type TlsPolicy } from './http/tls-policy.ts';
 import { createKeyPresenter, type KeyPresenter } from './keys/key-presenter.ts';
@@ -17,6 +23,8 @@ import {
   type UpstreamErrorReporter,
 } from './logging/upstream-error-reporter.ts';
 import type { PlanPolicy } from './plans.ts';
+import { createProviderKeyReader, type ProviderKeyReader } from './proxy/provider-key-reader.ts';
+import { PROVIDER_ADAPTERS, type ProviderAdapters } from './proxy/providers.ts';
 import { createUpstreamClient, type UpstreamClient } from './proxy/upstream-client.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { createUsageStore, type UsageStore } from './usage/usage-store.ts';
@@ -43,6 +51,8 @@ export interface Components {
   httpListener: HttpListenerFactory;
   /** TLS versions and suites of the HTTPS listener */
   tlsPolicy: TlsPolicy;
+  /** the Strict-Transport-Security header of each HTTPS response */
+  hstsPolicy: HstsPolicy;
   /** failed-authentication counting per client address */
   authFailureThrottle: AuthFailureThrottle;
   /** session JWTs */
@@ -52,6 +62,22 @@ export interface Components {
   usageStore: UsageStore;
   /** connection pools to the providers */
   upstreamClient: UpstreamClient;
+  /** the SQL migrations applied at start (roles, tables, RLS policies, the key lookup function) */
+  migrations: MigrationSource;
+  /** how tenant queries are scoped on a pooled connection (role and claims) */
+  tenantSession: TenantSession;
+  /** per provider: where a request goes, how its key travels, where its usage is */
+  providerAdapters: ProviderAdapters;
+  /** the provider key of a request (X-Provider-Key) */
+  providerKeyReader: ProviderKeyReader;
+  /** the JSON body of an error response */
+  errorPresenter: ErrorPresenter;
+  /** where a proxy request's mt_live_ key is read from */
+  apiKeyReader: ApiKeyReader;
+  /** the admission hooks of each proxy route (throttle, key, rate limit, body size) */
+  proxyAdmission: ProxyAdmissionFactory;
+  /** the files of the /dashboard/keys page */
+  dashboardAssets: DashboardAssets;
 }
 
 export function defaultComponents(config: Config, runtime: Runtime): Components {
@@ -65,6 +91,7 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     rateLimiter: createRateLimiter(db, plans),
     httpListener: createHttpsRedirectListener,
     tlsPolicy: createTlsPolicy(),
+    hstsPolicy: createHstsPolicy(),
     authFailureThrottle: createAuthFailureThrottle(
       db,
       config.AUTH_FAILURE_LIMIT,
@@ -75,5 +102,13 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     accounts: createAccountStore(db),
     usageStore: createUsageStore(db),
     upstreamClient: createUpstreamClient(config),
+    migrations: migrationsIn(),
+    tenantSession: createTransactionScopedTenantSession(),
+    providerAdapters: PROVIDER_ADAPTERS,
+    providerKeyReader: createProviderKeyReader(),
+    errorPresenter: createErrorPresenter(),
+    apiKeyReader: createApiKeyReader(),
+    proxyAdmission: createProxyAdmission,
+    dashboardAssets: createDashboardAssets(),
   };
 }

@@ -37,7 +37,8 @@ export async function startServer(
   runtime: Runtime,
 ): Promise<StartedServer> {
   const { logger, db } = runtime;
-  await runMigrations(db, logger);
+  db.useTenantSession(components.tenantSession);
+  await runMigrations(db, logger, components.migrations);
 
   const tls = serverTlsOptions(
     components.tlsPolicy,

@@ -2,19 +2,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { Components } from '../components.ts';
 import { ApiError, unauthorized } from '../errors.ts';
-import { clientAddress, contextOf } from '../http/request-context.ts';
+import { clientAddress, contextOf, requireApiKey } from '../http/request-context.ts';
 import type { PlanPolicy } from '../plans.ts';
 import { KEY_PREFIX } from './api-key-codec.ts';
+import { bearerToken } from './api-key-reader.ts';
 
 type Guard = (request: FastifyRequest) => Promise<void>;
-
-function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header === undefined) return null;
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(header);
-  // a present but unusable Authorization header is a failed attempt, not a missing one
-  return match?.[1] ?? '';
-}
 
 /** Refuses a client that is past its failed-authentication budget, whatever it presents now. */
 export async function refuseThrottledClient(components: Components, request: FastifyRequest): Promise<void> {
@@ -44,36 +37,49 @@ export function createKeyGuard(
   options: { allowXApiKey: boolean },
 ): Guard {
   return async (request) => {
-    await refuseThrottledClient(components, request);
-    let presented = bearerToken(request);
-    if (presented === null && options.allowXApiKey) {
-      const header = request.headers['x-api-key'];
-      presented = typeof header === 'string' ? header : '';
-    }
-    if (presented === null || presented === '') return failAuthentication(components, request);
-
-    const apiKey = await components.keyStore.authenticate(presented);
-    if (apiKey === null) return failAuthentication(components, request);
-    const context = contextOf(request);
-    context.apiKey = apiKey;
-
-    const decision = await components.rateLimiter.consume(apiKey.keyId, apiKey.plan);
-    context.rateLimit = decision;
-    // the onSend hook adds the RateLimit headers (and Retry-After) from the context, errors included
-    if (!decision.allowed) {
-      throw new ApiError(
-        429,
-        'rate_limit_exceeded',
-        'Rate limit exceeded for this key.',
-        decision.resetSeconds,
-      );
-    }
-
-    const declaredLength = Number(request.headers['content-length'] ?? 0);
-    if (declaredLength > plans.maxBodyBytes(apiKey.plan)) {
-      throw new ApiError(413, 'payload_too_large', "The request body exceeds this plan's size limit.");
-    }
+    await authenticateApiKey(components, request, options);
+    await enforceRateLimit(components, request);
+    enforcePlanBodySize(plans, request);
   };
+}
+
+/** Throttle check, then the presented key: the request's owner goes into its context, or 401. */
+export async function authenticateApiKey(
+  components: Components,
+  request: FastifyRequest,
+  options: { allowXApiKey: boolean },
+): Promise<void> {
+  await refuseThrottledClient(components, request);
+  const presented = components.apiKeyReader.read(request, options);
+  if (presented === null || presented === '') return failAuthentication(components, request);
+  const apiKey = await components.keyStore.authenticate(presented);
+  if (apiKey === null) return failAuthentication(components, request);
+  contextOf(request).apiKey = apiKey;
+}
+
+/** Counts the request against its key; 429 past the quota. */
+export async function enforceRateLimit(components: Components, request: FastifyRequest): Promise<void> {
+  const context = contextOf(request);
+  const apiKey = requireApiKey(request);
+  const decision = await components.rateLimiter.consume(apiKey.keyId, apiKey.plan);
+  context.rateLimit = decision;
+  // the onSend hook adds the RateLimit headers (and Retry-After) from the context, errors included
+  if (!decision.allowed) {
+    throw new ApiError(
+      429,
+      'rate_limit_exceeded',
+      'Rate limit exceeded for this key.',
+      decision.resetSeconds,
+    );
+  }
+}
+
+/** The plan's body size, from the declared length (the handler checks the bytes too). */
+export function enforcePlanBodySize(plans: PlanPolicy, request: FastifyRequest): void {
+  const declaredLength = Number(request.headers['content-length'] ?? 0);
+  if (declaredLength > plans.maxBodyBytes(requireApiKey(request).plan)) {
+    throw new ApiError(413, 'payload_too_large', "The request body exceeds this plan's size limit.");
+  }
 }
 
 /** Management routes: a session JWT only. An mt_live_ key here is refused like any bad token. */

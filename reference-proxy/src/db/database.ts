@@ -4,12 +4,14 @@ import pg from 'pg';
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
 export interface Database {
-  /** Runs `work` in a transaction as `authenticated` with `request.jwt.claims.sub = userId` (RLS scope). */
+  /** Runs `work` as tenant `userId` under RLS, scoped by the tenant session (by default one transaction as `authenticated` with `request.jwt.claims.sub = userId`). */
   asTenant<T>(userId: string, work: (client: Queryable) => Promise<T>): Promise<T>;
   /** Runs `work` in a transaction as `mintoken_service`, for work that has no tenant yet. */
   asService<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
   /** A raw connection as the owner role: migrations only. */
   connect(): Promise<pg.PoolClient>;
+  /** How asTenant scopes its work from now on (the server wires in the `tenantSession` component). */
+  useTenantSession(session: TenantSession): void;
   end(): Promise<void>;
 }
 
@@ -17,6 +19,54 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
+}
+
+/** How one unit of tenant work is scoped on a pooled connection (role and claims) and what it leaves behind. */
+export interface TenantSession {
+  run<T>(pool: pg.Pool, userId: string, work: (client: Queryable) => Promise<T>): Promise<T>;
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  setup: (client: pg.PoolClient) => Promise<void>,
+  work: (client: Queryable) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    await setup(client);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw error;
+  } finally {
+    // a connection whose ROLLBACK failed may still hold a role or claims: never reuse it
+    client.release(broken);
+  }
+}
+
+/** SET LOCAL and is_local = true: both end with the transaction, so nothing survives in the pool. */
+export function createTransactionScopedTenantSession(): TenantSession {
+  return {
+    run(pool, userId, work) {
+      const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
+      return inTransaction(
+        pool,
+        async (client) => {
+          await client.query('SET LOCAL ROLE authenticated');
+          await client.query("SELECT set_config('request.jwt.claims', $1, true)", [claims]);
+        },
+        work,
+      );
+    },
+  };
 }
 
 export function createDatabase(connectionString: string, maxConnections: number): Database {
@@ -30,48 +80,27 @@ export function createDatabase(connectionString: string, maxConnections: number)
   // an idle client losing its connection must not crash the process; the pool replaces it
   pool.on('error', () => {});
 
-  async function inTransaction<T>(
-    setup: (client: pg.PoolClient) => Promise<void>,
-    work: (client: Queryable) => Promise<T>,
-  ): Promise<T> {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await setup(client);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
-      }
-      throw error;
-    } finally {
-      // a connection whose ROLLBACK failed may still hold a role or claims: never reuse it
-      client.release(broken);
-    }
-  }
+  let tenantSession = createTransactionScopedTenantSession();
 
   return {
     asTenant(userId, work) {
       if (!isUuid(userId)) throw new Error('tenant id must be a uuid');
-      const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
-      // SET LOCAL and is_local = true: both end with the transaction, so nothing survives in the pool
-      return inTransaction(async (client) => {
-        await client.query('SET LOCAL ROLE authenticated');
-        await client.query("SELECT set_config('request.jwt.claims', $1, true)", [claims]);
-      }, work);
+      return tenantSession.run(pool, userId, work);
     },
     asService(work) {
-      return inTransaction(async (client) => {
-        await client.query('SET LOCAL ROLE mintoken_service');
-      }, work);
+      return inTransaction(
+        pool,
+        async (client) => {
+          await client.query('SET LOCAL ROLE mintoken_service');
+        },
+        work,
+      );
     },
     connect() {
       return pool.connect();
+    },
+    useTenantSession(session) {
+      tenantSession = session;
     },
     end() {
       return pool.end();

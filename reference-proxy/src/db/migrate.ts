@@ -9,8 +9,28 @@ export const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).path
 // Any fixed 64-bit number works; replicas only need to agree on it ("mintoken" in ASCII).
 const MIGRATION_LOCK_ID = 0x6d_69_6e_74_6f_6b_65_6en;
 
-export async function runMigrations(db: Database, logger: Logger, dir = MIGRATIONS_DIR): Promise<void> {
-  const files = (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort();
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+/** The migrations to apply, in order; the server takes them from the `migrations` component. */
+export type MigrationSource = () => Promise<Migration[]>;
+
+/** The `*.sql` files of `dir`, in name order. */
+export function migrationsIn(dir = MIGRATIONS_DIR): MigrationSource {
+  return async () => {
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort();
+    return Promise.all(files.map(async (name) => ({ name, sql: await readFile(join(dir, name), 'utf8') })));
+  };
+}
+
+export async function runMigrations(
+  db: Database,
+  logger: Logger,
+  source: MigrationSource = migrationsIn(),
+): Promise<void> {
+  const migrations = await source();
   const client = await db.connect();
   try {
     // a session lock, not a transaction lock: it must span every file's own transaction
@@ -27,9 +47,8 @@ export async function runMigrations(db: Database, logger: Logger, dir = MIGRATIO
         'SELECT name FROM mintoken_meta.schema_migrations',
       );
       const done = new Set(applied.rows.map((row) => row.name));
-      for (const name of files) {
+      for (const { name, sql } of migrations) {
         if (done.has(name)) continue;
-        const sql = await readFile(join(dir, name), 'utf8');
         await client.query('BEGIN');
         try {
           await client.query(sql);

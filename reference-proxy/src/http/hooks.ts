@@ -7,6 +7,20 @@ import { contextOf } from './request-context.ts';
 
 export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
 
+/** The Strict-Transport-Security value an HTTPS response with this status carries; null sends none. */
+export type HstsPolicy = (statusCode: number) => string | null;
+
+/** Every HTTPS response, errors and 429s included, carries HSTS (target contract §1). */
+export function createHstsPolicy(): HstsPolicy {
+  return () => HSTS_VALUE;
+}
+
+function applyHsts(reply: FastifyReply, policy: HstsPolicy): void {
+  const value = policy(reply.statusCode);
+  if (value === null) reply.removeHeader('strict-transport-security');
+  else reply.header('strict-transport-security', value);
+}
+
 const FASTIFY_CLIENT_ERRORS: Record<string, ApiError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: new ApiError(413, 'payload_too_large', 'The request body is too large.'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: new ApiError(415, 'unsupported_media_type', 'Unsupported content type.'),
@@ -29,13 +43,13 @@ export function toApiError(error: unknown): ApiError {
 export function registerHooks(app: FastifyInstance, components: Components): void {
   app.addHook('onRequest', async (request, reply) => {
     // set first so every later outcome, errors and 429s included, carries it
-    reply.header('strict-transport-security', HSTS_VALUE);
+    applyHsts(reply, components.hstsPolicy);
     reply.header('cache-control', 'no-store');
     components.requestLogger.onRequest(request);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('strict-transport-security', HSTS_VALUE);
+    applyHsts(reply, components.hstsPolicy);
     const decision = contextOf(request).rateLimit;
     if (decision !== undefined) reply.headers(rateLimitHeaders(decision));
     return payload;
@@ -57,7 +71,7 @@ export function registerHooks(app: FastifyInstance, components: Components): voi
     return reply
       .code(apiError.statusCode)
       .type('application/json; charset=utf-8')
-      .send(apiError.toEnvelope());
+      .send(components.errorPresenter.body(apiError, error));
   });
 
   app.setNotFoundHandler((_request, reply) =>

@@ -60,6 +60,8 @@ interface KeyRow {
 
 export const KEY_COLUMNS = 'id, user_id, key_prefix, name, intensity, is_active, created_at, last_used_at';
 const UNIQUE_VIOLATION = '23505';
+/** Mints tried for a key created without a name before its default name counts as taken. */
+const DEFAULT_NAME_ATTEMPTS = 5;
 
 export function toKeyRecord(row: KeyRow): KeyRecord {
   return {
@@ -114,37 +116,41 @@ export async function revokeKeyById(client: Queryable, keyId: string): Promise<b
 export function createKeyStore(db: Database, codec: ApiKeyCodec, options: KeyStoreOptions): KeyStore {
   return {
     async create(userId, input) {
-      const minted = codec.mint();
-      try {
-        const record = await db.asTenant(userId, async (client) => {
-          // serialises this tenant's creations so two at once can't both pass the count check
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api_keys:${userId}`]);
-          const plan = await client.query<{ plan: Plan; active: number }>(
-            `SELECT u.plan, (SELECT count(*) FROM public.api_keys k WHERE k.is_active)::int AS active
+      // The default name ("Key <key_prefix>") holds only 4 characters of the secret, so it can meet
+      // another active key's; the caller chose no name, so that is no conflict of theirs: mint again.
+      for (let attempt = 1; ; attempt += 1) {
+        const minted = codec.mint();
+        try {
+          const record = await db.asTenant(userId, async (client) => {
+            // serialises this tenant's creations so two at once can't both pass the count check
+            await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api_keys:${userId}`]);
+            const plan = await client.query<{ plan: Plan; active: number }>(
+              `SELECT u.plan, (SELECT count(*) FROM public.api_keys k WHERE k.is_active)::int AS active
                FROM public.users u`,
-          );
-          const row = plan.rows[0];
-          if (row === undefined) throw new ApiError(401, 'unauthorized', 'Missing or invalid credentials.');
-          if (row.active >= options.maxActiveKeys(row.plan)) {
-            throw new ApiError(403, 'key_limit_reached', 'This plan allows no more active keys.');
-          }
-          const inserted = await client.query<KeyRow>(
-            `INSERT INTO public.api_keys (user_id, key_prefix, key_hash, name, intensity)
+            );
+            const row = plan.rows[0];
+            if (row === undefined) throw new ApiError(401, 'unauthorized', 'Missing or invalid credentials.');
+            if (row.active >= options.maxActiveKeys(row.plan)) {
+              throw new ApiError(403, 'key_limit_reached', 'This plan allows no more active keys.');
+            }
+            const inserted = await client.query<KeyRow>(
+              `INSERT INTO public.api_keys (user_id, key_prefix, key_hash, name, intensity)
              VALUES ($1, $2, $3, $4, $5) RETURNING ${KEY_COLUMNS}`,
-            [
-              userId,
-              minted.keyPrefix,
-              minted.keyHash,
-              input.name ?? `Key ${minted.keyPrefix}`,
-              input.intensity ?? 'full',
-            ],
-          );
-          return toKeyRecord(inserted.rows[0] as KeyRow);
-        });
-        return { record, rawKey: minted.rawKey };
-      } catch (error) {
-        if (nameTaken(error)) throw duplicateName();
-        throw error;
+              [
+                userId,
+                minted.keyPrefix,
+                minted.keyHash,
+                input.name ?? `Key ${minted.keyPrefix}`,
+                input.intensity ?? 'full',
+              ],
+            );
+            return toKeyRecord(inserted.rows[0] as KeyRow);
+          });
+          return { record, rawKey: minted.rawKey };
+        } catch (error) {
+          if (!nameTaken(error)) throw error;
+          if (input.name !== undefined || attempt >= DEFAULT_NAME_ATTEMPTS) throw duplicateName();
+        }
       }
     },
 

@@ -57,14 +57,17 @@ export async function forward(
 
   const record = (statusCode: number, counts: TokenCounts) =>
     deps.usageStore
-      .record({
-        userId: apiKey.userId,
-        keyId: apiKey.keyId,
-        provider: adapter.provider,
-        model: call.model,
-        ...counts,
-        statusCode,
-      })
+      .record(
+        {
+          userId: apiKey.userId,
+          keyId: apiKey.keyId,
+          provider: adapter.provider,
+          model: call.model,
+          ...counts,
+          statusCode,
+        },
+        call,
+      )
       .catch((error: unknown) => request.log.error({ err: error }, 'usage row not written'));
 
   let upstream: Dispatcher.ResponseData;

@@ -37,6 +37,11 @@ export interface ProviderAdapter {
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 // A plain model id: no `/`, `?`, `#`, `@`, `%`, `:` or whitespace can reach the upstream path.
 const GEMINI_MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Whether a Gemini `model` may become a path segment of the upstream URL. */
+export function isPlainGeminiModel(model: string): boolean {
+  return GEMINI_MODEL_PATTERN.test(model) && !model.includes('..');
+}
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -121,25 +126,35 @@ export const anthropic: ProviderAdapter = {
   },
 };
 
-export const google: ProviderAdapter = {
+/** The Gemini adapter; `isModelAllowed` decides which `model` values may become part of the upstream path. */
+export function createGoogleAdapter(isModelAllowed: (model: string) => boolean): ProviderAdapter {
+  return { ...googleFormat, buildCall: (request) => buildGoogleCall(request, isModelAllowed) };
+}
+
+function buildGoogleCall(
+  { body, providerKey, prompt }: ClientRequestInfo,
+  isModelAllowed: (model: string) => boolean,
+): UpstreamCall {
+  const model = body.model;
+  if (typeof model !== 'string' || !isModelAllowed(model)) {
+    throw badRequest('`model` must be a plain model id such as gemini-1.5-flash.');
+  }
+  const { model: _model, stream, ...rest } = body;
+  const out: JsonObject = { ...rest };
+  if (prompt !== null) out.systemInstruction = withPrompt(rest.systemInstruction, prompt);
+  const method = stream === true ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  return {
+    provider: 'google',
+    path: `/v1beta/models/${model}:${method}`,
+    headers: { ...JSON_HEADERS, 'x-goog-api-key': providerKey },
+    body: JSON.stringify(out),
+    model,
+  };
+}
+
+const googleFormat: ProviderAdapter = {
   provider: 'google',
-  buildCall({ body, providerKey, prompt }) {
-    const model = body.model;
-    if (typeof model !== 'string' || !GEMINI_MODEL_PATTERN.test(model) || model.includes('..')) {
-      throw badRequest('`model` must be a plain model id such as gemini-1.5-flash.');
-    }
-    const { model: _model, stream, ...rest } = body;
-    const out: JsonObject = { ...rest };
-    if (prompt !== null) out.systemInstruction = withPrompt(rest.systemInstruction, prompt);
-    const method = stream === true ? 'streamGenerateContent?alt=sse' : 'generateContent';
-    return {
-      provider: 'google',
-      path: `/v1beta/models/${model}:${method}`,
-      headers: { ...JSON_HEADERS, 'x-goog-api-key': providerKey },
-      body: JSON.stringify(out),
-      model,
-    };
-  },
+  buildCall: (request) => buildGoogleCall(request, isPlainGeminiModel),
   usageFromResponse(body) {
     const usage = isObject(body) && isObject(body.usageMetadata) ? body.usageMetadata : {};
     return { inputTokens: num(usage.promptTokenCount), outputTokens: num(usage.candidatesTokenCount) };
@@ -165,7 +180,11 @@ function withPrompt(systemInstruction: unknown, prompt: string): JsonObject {
   return { ...systemInstruction, parts };
 }
 
-export const PROVIDER_ADAPTERS: Record<Provider, ProviderAdapter> = { openai, anthropic, google };
+export const google: ProviderAdapter = createGoogleAdapter(isPlainGeminiModel);
+
+export type ProviderAdapters = Record<Provider, ProviderAdapter>;
+
+export const PROVIDER_ADAPTERS: ProviderAdapters = { openai, anthropic, google };
 
 export function requireJsonObject(value: unknown): JsonObject {
   if (!isObject(value)) throw new ApiError(400, 'invalid_request', 'The request body must be a JSON object.');

@@ -1,8 +1,6 @@
 // GET /dashboard/keys and its two assets, under a CSP that allows no inline script and nothing off-site.
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-
-export const PUBLIC_DIR = new URL('../../public/', import.meta.url);
+import type { Components } from '../components.ts';
 
 export const DASHBOARD_CSP = [
   "default-src 'none'",
@@ -21,10 +19,13 @@ const ASSETS = [
   { url: '/dashboard/dashboard.css', file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 ];
 
-export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  options: { components: Components },
+): Promise<void> {
   for (const asset of ASSETS) {
     // read once at start: the page is static, and no request can name a file
-    const content = readFileSync(new URL(asset.file, PUBLIC_DIR));
+    const content = options.components.dashboardAssets.read(asset.file);
     app.get(asset.url, async (_request, reply) =>
       reply
         .header('content-type', asset.type)

@@ -1,13 +1,13 @@
 // The proxy endpoints: /v1/chat/completions, /v1/messages, /v1/generateContent.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createKeyGuard } from '../auth/guards.ts';
 import type { Components } from '../components.ts';
 import { ApiError, badRequest } from '../errors.ts';
 import { requireApiKey } from '../http/request-context.ts';
 import { LARGEST_BODY_BYTES, type PlanPolicy } from '../plans.ts';
 import { compressionPrompt, isRequestIntensity, type RequestIntensity } from '../proxy/compression-prompt.ts';
 import { forward } from '../proxy/forward.ts';
-import { PROVIDER_ADAPTERS, type ProviderAdapter, requireJsonObject } from '../proxy/providers.ts';
+import { requireJsonObject } from '../proxy/providers.ts';
+import type { Provider } from '../usage/usage-store.ts';
 
 export interface ProxyRouteOptions {
   components: Components;
@@ -15,20 +15,12 @@ export interface ProxyRouteOptions {
   timeoutMs: number;
 }
 
-const ROUTES: { url: string; adapter: ProviderAdapter; allowXApiKey: boolean }[] = [
-  { url: '/v1/chat/completions', adapter: PROVIDER_ADAPTERS.openai, allowXApiKey: false },
+const ROUTES: { url: string; provider: Provider; allowXApiKey: boolean }[] = [
+  { url: '/v1/chat/completions', provider: 'openai', allowXApiKey: false },
   // the Anthropic SDK sends its api_key as x-api-key
-  { url: '/v1/messages', adapter: PROVIDER_ADAPTERS.anthropic, allowXApiKey: true },
-  { url: '/v1/generateContent', adapter: PROVIDER_ADAPTERS.google, allowXApiKey: false },
+  { url: '/v1/messages', provider: 'anthropic', allowXApiKey: true },
+  { url: '/v1/generateContent', provider: 'google', allowXApiKey: false },
 ];
-
-function providerKeyOf(request: FastifyRequest): string {
-  const value = request.headers['x-provider-key'];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ApiError(400, 'missing_provider_key', 'The X-Provider-Key header is required.');
-  }
-  return value.trim();
-}
 
 function intensityOf(request: FastifyRequest, keyDefault: RequestIntensity): RequestIntensity {
   const value = request.headers['x-mintoken-intensity'];
@@ -60,15 +52,16 @@ export async function proxyRoutes(app: FastifyInstance, options: ProxyRouteOptio
   };
 
   for (const route of ROUTES) {
+    const adapter = components.providerAdapters[route.provider];
     app.post(route.url, {
-      onRequest: createKeyGuard(components, plans, { allowXApiKey: route.allowXApiKey }),
+      ...components.proxyAdmission(components, plans, { allowXApiKey: route.allowXApiKey }),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const apiKey = requireApiKey(request);
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         if (raw.length > plans.maxBodyBytes(apiKey.plan)) {
           throw new ApiError(413, 'payload_too_large', "The request body exceeds this plan's size limit.");
         }
-        const providerKey = providerKeyOf(request);
+        const providerKey = components.providerKeyReader.read(request, apiKey);
         let parsed: unknown;
         try {
           parsed = JSON.parse(raw.toString('utf8'));
@@ -77,14 +70,14 @@ export async function proxyRoutes(app: FastifyInstance, options: ProxyRouteOptio
         }
         const body = requireJsonObject(parsed);
         const intensity = intensityOf(request, apiKey.intensity);
-        const call = route.adapter.buildCall({
+        const call = adapter.buildCall({
           body,
           providerKey,
           prompt: compressionPrompt(intensity),
           headers: request.headers,
         });
         reply.header('x-mintoken-intensity', intensity);
-        return forward(deps, request, reply, route.adapter, apiKey, call);
+        return forward(deps, request, reply, adapter, apiKey, call);
       },
     });
   }

@@ -1,5 +1,6 @@
 // Usage rows (token counts and status only) and the analytics read from them, all under tenant RLS.
 import { type Database, isUuid } from '../db/database.ts';
+import type { UpstreamCall } from '../proxy/providers.ts';
 
 export type Provider = 'openai' | 'anthropic' | 'google';
 
@@ -42,8 +43,11 @@ export interface KeyUsage {
 }
 
 export interface UsageStore {
-  /** Writes one row; the promise is tracked so a draining server can wait for it. */
-  record(entry: UsageEntry): Promise<void>;
+  /**
+   * Writes one row; the promise is tracked so a draining server can wait for it. `call` is the
+   * upstream request the row meters (for stores that estimate tokens from it): the row keeps none of it.
+   */
+  record(entry: UsageEntry, call: UpstreamCall): Promise<void>;
   list(userId: string, limit: number): Promise<UsageRow[]>;
   get(userId: string, usageId: string): Promise<UsageRow | null>;
   summary(userId: string, start: Date, end: Date): Promise<UsageSummary>;
