@@ -4,7 +4,7 @@ import { generateCanary as randomBase62 } from '../run-secrets.ts';
 /** A leak of this many consecutive characters of a secret counts as a leak (claims.md: "any 16-char fragment"). */
 export const FRAGMENT_LENGTH = 16;
 
-export type CanaryShape = 'openai' | 'anthropic' | 'google' | 'text';
+export type CanaryShape = 'openai' | 'anthropic' | 'google' | 'mt_live' | 'text';
 
 /** A fresh value shaped like a real provider key, so a target's own key detection treats it as one. */
 export function makeCanary(shape: CanaryShape): string {
@@ -15,6 +15,8 @@ export function makeCanary(shape: CanaryShape): string {
       return `sk-ant-api03-${randomBase62(80)}`;
     case 'google':
       return `AIza${randomBase62(35)}`;
+    case 'mt_live':
+      return `mt_live_${randomBase62(38)}`;
     case 'text':
       return `canary-${randomBase62(32)}`;
   }
@@ -88,8 +90,11 @@ export function sweepBuffer(haystack: Buffer, forms: readonly CanaryForm[]): Can
   return findings;
 }
 
-/** Realistic embeddings of a secret, each made by an encoder independent of `canaryForms`. */
-function plantedEmbeddings(secret: string): Array<[string, string]> {
+/**
+ * Realistic embeddings of a secret, each made by an encoder independent of `canaryForms`:
+ * [the form a sweep must report for it ('fragment' stands for any `fragment@<n>`), the text to plant].
+ */
+export function plantedEmbeddings(secret: string): Array<[string, string]> {
   const framed = (prefix: string) => Buffer.from(`${prefix}${secret}"}`, 'utf8');
   return [
     ['raw', `{"level":20,"headers":{"x-provider-key":"${secret}"}}`],

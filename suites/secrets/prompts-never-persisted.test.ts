@@ -1,0 +1,41 @@
+// SECRETS-07: prompts and model responses are never persisted — canary prompts and the mock's canary completions are swept for in rows, statements, files and logs.
+
+import { afterAll } from 'vitest';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { recordSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
+import { contentOf, pathsOffPlan, runAllPaths, settleUsage, trafficEvidence } from './traffic-run.ts';
+
+let session: TrafficSession | undefined;
+afterAll(async () => {
+  await session?.close();
+});
+
+describe(claimTitle('SECRETS-07'), () => {
+  test('keeps every path’s prompt and completion out of the database, its log, the disk and the logs', async ({
+    env,
+    mock,
+    evidence,
+  }) => {
+    session = await openTrafficSession(env, TRAFFIC_TENANTS);
+    const run = await runAllPaths(env, session, mock);
+    await evidence.record(
+      'traffic: every provider, streaming or not, and every error path',
+      trafficEvidence(run),
+    );
+    expect(pathsOffPlan(run)).toEqual([]);
+    // the usage rows are the one thing the target writes per request: let them land before sweeping
+    expect(await settleUsage(session)).toBeGreaterThan(0);
+    const report = await sweepSinks(env, contentOf(run), {
+      sinks: ['db-rows', 'db-statement-log', 'disk', 'logs'],
+      extraLogFiles: run.extraLogFiles,
+    });
+    if (report.notAssessed.length > 0)
+      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
+    await recordSweep(evidence, 'prompts and completions', report);
+    expect(report.controlsMissed).toEqual([]);
+    expect(report.sinks.flatMap((s) => s.unreadable)).toEqual([]);
+    expect(report.findings).toEqual([]);
+  });
+});

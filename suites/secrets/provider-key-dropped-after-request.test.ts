@@ -1,0 +1,39 @@
+// SECRETS-05: the provider key is dropped at the end of the request — a heap snapshot of the target, after traffic and a full GC, holds no canary.
+
+import { afterAll } from 'vitest';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { recordSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
+import { pathsOffPlan, providerKeysOf, runAllPaths, settleUsage, trafficEvidence } from './traffic-run.ts';
+
+let session: TrafficSession | undefined;
+afterAll(async () => {
+  await session?.close();
+});
+
+describe(claimTitle('SECRETS-05'), () => {
+  test('holds none of the keys it forwarded in its heap once the requests are over', async ({
+    env,
+    mock,
+    evidence,
+  }) => {
+    const replica = env.replicas[0];
+    if (env.mode !== 'process' || replica?.pid == null)
+      return evidence.notAssessed(
+        `a heap snapshot needs a target process the harness started (mode ${env.mode})`,
+      );
+    // the session talks to replica 0 only, so its heap is the one that handled every key
+    session = await openTrafficSession(env, TRAFFIC_TENANTS);
+    const run = await runAllPaths(env, session, mock);
+    await evidence.record('traffic through replica 0', trafficEvidence(run));
+    expect(pathsOffPlan(run)).toEqual([]);
+    await settleUsage(session);
+    const report = await sweepSinks(env, providerKeysOf(run), { sinks: ['heap'], heapPids: [replica.pid] });
+    if (report.notAssessed.length > 0)
+      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
+    await recordSweep(evidence, `heap of replica 0 (pid ${replica.pid})`, report);
+    expect(report.controlsMissed).toEqual([]);
+    expect(report.findings).toEqual([]);
+  });
+});

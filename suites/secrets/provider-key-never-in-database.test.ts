@@ -1,0 +1,40 @@
+// SECRETS-04: the provider key is never stored in or sent to the database — every row of every schema, and every statement Postgres logged, after every path.
+
+import { afterAll } from 'vitest';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { recordSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
+import { pathsOffPlan, providerKeysOf, runAllPaths, settleUsage, trafficEvidence } from './traffic-run.ts';
+
+let session: TrafficSession | undefined;
+afterAll(async () => {
+  await session?.close();
+});
+
+describe(claimTitle('SECRETS-04'), () => {
+  test('keeps every path’s key out of every row and every logged statement', async ({
+    env,
+    mock,
+    evidence,
+  }) => {
+    session = await openTrafficSession(env, TRAFFIC_TENANTS);
+    const run = await runAllPaths(env, session, mock);
+    await evidence.record(
+      'traffic: every provider, streaming or not, and every error path',
+      trafficEvidence(run),
+    );
+    expect(pathsOffPlan(run)).toEqual([]);
+    // usage rows are written after the response; a key sent along with them must be in the log first
+    const usageRows = await settleUsage(session);
+    expect(usageRows).toBeGreaterThan(0);
+    const report = await sweepSinks(env, providerKeysOf(run), { sinks: ['db-rows', 'db-statement-log'] });
+    if (report.notAssessed.length > 0)
+      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
+    await recordSweep(evidence, 'database rows and statement log', report, {
+      usageRowsOfTheTenant: usageRows,
+    });
+    expect(report.controlsMissed).toEqual([]);
+    expect(report.findings).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+// SECRETS-03: the provider key is never written to disk — DATA_DIR, TMPDIR, the working directory and Postgres's files (WAL included) are swept after every path.
+
+import { afterAll } from 'vitest';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { recordSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
+import { pathsOffPlan, providerKeysOf, runAllPaths, settleUsage, trafficEvidence } from './traffic-run.ts';
+
+let session: TrafficSession | undefined;
+afterAll(async () => {
+  await session?.close();
+});
+
+describe(claimTitle('SECRETS-03'), () => {
+  test('keeps every path’s key out of every file the target or its database wrote', async ({
+    env,
+    mock,
+    evidence,
+  }) => {
+    session = await openTrafficSession(env, TRAFFIC_TENANTS);
+    const run = await runAllPaths(env, session, mock);
+    await evidence.record(
+      'traffic: every provider, streaming or not, and every error path',
+      trafficEvidence(run),
+    );
+    expect(pathsOffPlan(run)).toEqual([]);
+    // usage rows are written after the response: let them land so their pages reach the data files
+    await settleUsage(session);
+    const report = await sweepSinks(env, providerKeysOf(run), {
+      sinks: ['disk'],
+      extraLogFiles: run.extraLogFiles,
+    });
+    if (report.notAssessed.length > 0)
+      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
+    await recordSweep(evidence, 'disk', report);
+    expect(report.controlsMissed).toEqual([]);
+    expect(report.sinks[0]?.unreadable).toEqual([]);
+    expect(report.findings).toEqual([]);
+  });
+});

@@ -1,0 +1,167 @@
+// Runs every path of the leak traffic at once, one canary key and one canary prompt per path, for the sweeps that follow.
+
+import { completionMarkerOf } from '../../fixtures/mock-responses.ts';
+import type { MockControlClient } from '../../fixtures/mock-upstreams.ts';
+import { pollUntil } from '../../fixtures/poll.ts';
+import { bearer } from '../../harness/contract/client.ts';
+import { UsageListSchema } from '../../harness/contract/schemas.ts';
+import type { EnvironmentInfo } from '../../harness/environment-info.ts';
+import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import { spareReplicaUnavailable } from '../../harness/probes/spare-replica.ts';
+import type { ObservedResponse, SweepSecret } from '../../harness/probes/sweep.ts';
+import {
+  makeCanaryPrompt,
+  type Outcome,
+  restartMidStream,
+  TRAFFIC_PATHS,
+  type TrafficSession,
+} from './leak-traffic.ts';
+
+export interface PathRun {
+  name: string;
+  expectedStatus: number | null;
+  status: number;
+  note: string | null;
+  providerKey: string;
+  prompt: { text: string; marker: string };
+  /** the marker the mock puts in its answer to this prompt, for paths that reach the provider */
+  completionMarker: string | null;
+  upstreamRequestsCarryingKey: number;
+  reachesUpstream: boolean;
+  /** every response the path got (the 429 path: the admitted ones and the 429) */
+  responses: ObservedResponse[];
+}
+
+export const RESTART_PATH = 'SIGTERM of a replica mid-stream (a replica the test starts)';
+
+export interface TrafficRun {
+  paths: PathRun[];
+  /** log files of the replica the restart path started (swept with the others) */
+  extraLogFiles: string[];
+  /** why the restart path did not run, when it didn't */
+  restartSkipped: string | null;
+}
+
+/** Every path concurrently (each has its own key and rate-limit budget), then the restart path. */
+export async function runAllPaths(
+  env: EnvironmentInfo,
+  session: TrafficSession,
+  mock: MockControlClient,
+): Promise<TrafficRun> {
+  const cursor = await mock.cursor();
+  const planned = TRAFFIC_PATHS.map((path) => ({
+    path,
+    providerKey: makeCanary(path.provider),
+    prompt: makeCanaryPrompt(),
+  }));
+  const outcomes: Outcome[] = await Promise.all(
+    planned.map(({ path, providerKey, prompt }) => path.run(session, providerKey, prompt.text)),
+  );
+  const runs = planned.map(({ path, providerKey, prompt }, i): PathRun => {
+    const outcome = outcomes[i] as Outcome;
+    return {
+      name: path.name,
+      expectedStatus: path.expectedStatus,
+      status: outcome.status,
+      note: outcome.note ?? null,
+      providerKey,
+      prompt,
+      // the mock's answer to this prompt (the 429 path's admitted requests and the aborted stream got one too)
+      completionMarker: path.reachesUpstream ? completionMarkerOf(prompt.text) : null,
+      upstreamRequestsCarryingKey: 0,
+      reachesUpstream: path.reachesUpstream,
+      responses: outcome.responses,
+    };
+  });
+  const extraLogFiles: string[] = [];
+  const restartSkipped = spareReplicaUnavailable(env);
+  if (restartSkipped === null) {
+    const providerKey = makeCanary('openai');
+    const prompt = makeCanaryPrompt();
+    const outcome = await restartMidStream(env, session, providerKey, prompt.text);
+    extraLogFiles.push(...outcome.replica.logFiles);
+    runs.push({
+      name: RESTART_PATH,
+      expectedStatus: 200,
+      status: outcome.status,
+      note: outcome.note ?? null,
+      providerKey,
+      prompt,
+      completionMarker: completionMarkerOf(prompt.text),
+      upstreamRequestsCarryingKey: 0,
+      reachesUpstream: true,
+      responses: outcome.responses,
+    });
+  }
+  const received = await mock.requests({ since: cursor });
+  for (const run of runs) {
+    run.upstreamRequestsCarryingKey = received.filter((r) =>
+      JSON.stringify(r.headers).includes(run.providerKey),
+    ).length;
+  }
+  return { paths: runs, extraLogFiles, restartSkipped };
+}
+
+/** Waits until the tenant's usage rows stop growing (they are written after each response). */
+export async function settleUsage(session: TrafficSession): Promise<number> {
+  let last = -1;
+  let stableSince = Date.now();
+  const rows = await pollUntil(
+    async () => {
+      const response = await session.client.send('/v1/usage?limit=500', { headers: bearer(session.token) });
+      const count = UsageListSchema.parse(JSON.parse(response.body)).usage.length;
+      if (count !== last) {
+        last = count;
+        stableSince = Date.now();
+      }
+      return count;
+    },
+    () => Date.now() - stableSince >= 1_000,
+    10_000,
+  );
+  return rows;
+}
+
+/** The provider keys of a run, labelled by path, for a sweep. */
+export function providerKeysOf(run: TrafficRun): SweepSecret[] {
+  return run.paths.map((p) => ({ value: p.providerKey, label: `provider key, ${p.name}` }));
+}
+
+/** Prompts (marker with fragments, whole text without) and completion markers of a run, labelled by path. */
+export function contentOf(run: TrafficRun): SweepSecret[] {
+  return run.paths.flatMap((p) => [
+    { value: p.prompt.marker, label: `prompt marker, ${p.name}` },
+    { value: p.prompt.text, label: `prompt text, ${p.name}`, fragments: false },
+    ...(p.completionMarker ? [{ value: p.completionMarker, label: `completion marker, ${p.name}` }] : []),
+  ]);
+}
+
+/** What the evidence says about the traffic: per path its status, and canaries by fingerprint only. */
+export function trafficEvidence(run: TrafficRun): Record<string, unknown> {
+  return {
+    restartSkipped: run.restartSkipped,
+    paths: run.paths.map((p) => ({
+      path: p.name,
+      status: p.status,
+      expectedStatus: p.expectedStatus,
+      note: p.note,
+      providerKey: fingerprint(p.providerKey),
+      prompt: fingerprint(p.prompt.text),
+      completionMarker: p.completionMarker ? fingerprint(p.completionMarker) : null,
+      upstreamRequestsCarryingKey: p.upstreamRequestsCarryingKey,
+    })),
+  };
+}
+
+/** Paths whose status shows they did not run as planned (a sweep after them would prove less). */
+export function pathsOffPlan(
+  run: TrafficRun,
+): Array<{ path: string; status: number; expected: number | null }> {
+  return run.paths
+    .filter(
+      (p) =>
+        (p.expectedStatus !== null && p.status !== p.expectedStatus) ||
+        (p.reachesUpstream && p.upstreamRequestsCarryingKey === 0),
+    )
+    .map((p) => ({ path: p.name, status: p.status, expected: p.expectedStatus }));
+}
