@@ -16,6 +16,7 @@ describe(claimTitle('RATELIMIT-01'), () => {
     target,
     tenant,
     providerKey,
+    manifest,
     evidence,
   }) => {
     let key = await target.createKey(tenant.token, { name: keyName() });
@@ -34,6 +35,18 @@ describe(claimTitle('RATELIMIT-01'), () => {
     expect(state, 'RateLimit header').not.toBeNull();
     const { quota, windowSeconds } = policy!;
     expect(quota).toBeLessThanOrEqual(MAX_QUOTA_EXERCISED);
+    // The headers are the harness's source; a manifest that states the limits must agree with them.
+    const stated = manifest.limits ?? {};
+    await evidence.record('quota and window: headers against the manifest', {
+      headers: { quota, windowSeconds },
+      manifest: {
+        rateLimitRequests: stated.rateLimitRequests ?? null,
+        rateLimitWindowSeconds: stated.rateLimitWindowSeconds ?? null,
+      },
+    });
+    if (stated.rateLimitRequests !== undefined) expect(quota).toBe(stated.rateLimitRequests);
+    if (stated.rateLimitWindowSeconds !== undefined)
+      expect(windowSeconds).toBe(stated.rateLimitWindowSeconds);
 
     const remaining = [state!.remaining];
     for (let sent = 2; sent <= quota; sent += 1) {

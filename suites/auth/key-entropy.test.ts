@@ -1,0 +1,275 @@
+// AUTH-01: mt_live_ keys carry ≥ 128 bits from a CSPRNG — 10,000 keys minted through the API: format, uniqueness, per-position uniformity, checksum.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { canStartDedicated, startDedicatedEnvironment } from '../../fixtures/dedicated-environment.ts';
+import { createTenant, keyName } from '../../fixtures/factories.ts';
+import {
+  BASE62_ALPHABET,
+  CHECKSUM_LENGTH,
+  crc32Base62,
+  KEY_PREFIX,
+  keyFormatOf,
+  MIN_SECRET_LENGTH,
+  secretOf,
+} from '../../fixtures/key-format.ts';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { bearer, ContractViolation, TargetClient } from '../../harness/contract/client.ts';
+import type { EnvironmentInfo } from '../../harness/environment-info.ts';
+import { HarnessError } from '../../harness/errors.ts';
+import type { Manifest } from '../../harness/manifest.ts';
+import { fingerprint } from '../../harness/probes/canary.ts';
+import { chiSquareUniform, empiricalEntropyBits } from '../../harness/stats/chi-square.ts';
+import { chiSquareSurvival } from '../../harness/stats/distributions.ts';
+
+const KEY_COUNT = 10_000;
+/** Tenants minting at once (requests in flight). */
+const CONCURRENT_TENANTS = 12;
+/** The whole check's false-alarm rate: every chi-square test of it together alarms on a sound generator at most this often. */
+const FALSE_ALARM_RATE = 0.001;
+const MIN_ENTROPY_BITS = 128;
+/** Bounded in time: minting stops here, and the check reports error rather than judging fewer keys. */
+const MINTING_DEADLINE_MS = 240_000;
+
+interface UniformityReport {
+  positions: number;
+  perPositionAlpha: number;
+  worstPosition: {
+    position: number;
+    statistic: number;
+    pValue: number;
+    character: string;
+    observed: number;
+    expected: number;
+  };
+  combined: { statistic: number; degreesOfFreedom: number; pValue: number };
+  rejectedPositions: number[];
+  combinedRejected: boolean;
+  entropyUpperBoundBits: number;
+}
+
+/**
+ * Pearson chi-square per position of the secret against the uniform base62 distribution, and one
+ * over all positions together (sum of statistics, sum of degrees of freedom). Bonferroni splits the
+ * false-alarm rate over positions + 1 tests. The summed per-position entropy bounds the key's entropy from above.
+ */
+function uniformityOf(secrets: readonly string[]): UniformityReport {
+  const length = secrets[0]?.length ?? 0;
+  const perPositionAlpha = FALSE_ALARM_RATE / (length + 1);
+  const rejectedPositions: number[] = [];
+  let worst: UniformityReport['worstPosition'] | null = null;
+  let combinedStatistic = 0;
+  let combinedDf = 0;
+  let entropy = 0;
+  for (let position = 0; position < length; position += 1) {
+    const counts = new Array<number>(BASE62_ALPHABET.length).fill(0);
+    for (const secret of secrets) {
+      const index = BASE62_ALPHABET.indexOf(secret[position] ?? '');
+      if (index >= 0) counts[index] = (counts[index] ?? 0) + 1;
+    }
+    const result = chiSquareUniform(counts);
+    combinedStatistic += result.statistic;
+    combinedDf += result.degreesOfFreedom;
+    entropy += empiricalEntropyBits(counts);
+    if (result.pValue < perPositionAlpha) rejectedPositions.push(position);
+    if (worst === null || result.pValue < worst.pValue) {
+      worst = {
+        position,
+        statistic: Number(result.statistic.toFixed(2)),
+        pValue: result.pValue,
+        character: BASE62_ALPHABET[result.worstCategory.category] ?? '?',
+        observed: result.worstCategory.observed,
+        expected: Number(result.worstCategory.expected.toFixed(1)),
+      };
+    }
+  }
+  const combinedP = chiSquareSurvival(combinedStatistic, combinedDf);
+  return {
+    positions: length,
+    perPositionAlpha,
+    worstPosition: worst ?? {
+      position: -1,
+      statistic: 0,
+      pValue: 1,
+      character: '?',
+      observed: 0,
+      expected: 0,
+    },
+    combined: {
+      statistic: Number(combinedStatistic.toFixed(1)),
+      degreesOfFreedom: combinedDf,
+      pValue: combinedP,
+    },
+    rejectedPositions,
+    combinedRejected: combinedP < perPositionAlpha,
+    entropyUpperBoundBits: Number(entropy.toFixed(2)),
+  };
+}
+
+interface MintingPlan {
+  /** where the keys are minted, in words, for the evidence */
+  where: string;
+  clients: TargetClient[];
+  /** revoke each key right after it is minted (the plan's active-key limit holds) */
+  revoke: boolean;
+}
+
+/**
+ * Mints `count` keys through POST /v1/auth/keys: tenants in parallel, spread over the replicas,
+ * each minting one key after the other (and revoking it when the plan limits active keys).
+ */
+async function mintKeys(plan: MintingPlan, count: number): Promise<{ keys: string[]; prefixesOk: boolean }> {
+  const deadline = Date.now() + MINTING_DEADLINE_MS;
+  const keys: string[] = [];
+  let prefixesOk = true;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENT_TENANTS }, async (_, worker) => {
+      const client = plan.clients[worker % plan.clients.length]!;
+      const tenant = await createTenant(client);
+      while (next < count && Date.now() < deadline) {
+        next += 1;
+        // a name of its own: a default name could meet another key's (and names are not under test)
+        const key = await client.createKey(tenant.token, { name: keyName() });
+        keys.push(key.raw_key);
+        if (key.key_prefix !== key.raw_key.slice(0, KEY_PREFIX.length + 4)) prefixesOk = false;
+        if (!plan.revoke) continue;
+        const revoked = await client.send(`/v1/auth/keys/${key.id}`, {
+          method: 'DELETE',
+          headers: bearer(tenant.token),
+        });
+        if (revoked.status !== 204) {
+          throw new ContractViolation(
+            `DELETE /v1/auth/keys/{id} answered ${revoked.status}, the contract says 204`,
+          );
+        }
+      }
+    }),
+  );
+  return { keys, prefixesOk };
+}
+
+/**
+ * 10,000 keys in the shared environment would leave 10,000 rows and some 40 MB of statement log that
+ * every later database sweep of the run reads again. A target the harness starts itself mints them
+ * in an environment of its own (the same target, and the same mutant in a mutant run), whose plan
+ * holds enough active keys that none has to be revoked; a deployed target mints in the shared one,
+ * revoking each key so a free account's two active keys suffice.
+ */
+async function mintingPlan(
+  env: EnvironmentInfo,
+  manifest: Manifest,
+  onCleanup: (fn: () => Promise<void>) => void,
+): Promise<MintingPlan> {
+  const dedicated = canStartDedicated(manifest);
+  const info = dedicated
+    ? await (async () => {
+        const started = await startDedicatedEnvironment(env, manifest, {
+          label: 'key-entropy',
+          limits: { maxActiveKeys: KEY_COUNT },
+          replicas: 2,
+        });
+        onCleanup(() => started.stop());
+        return started.getInfo();
+      })()
+    : env;
+  const clients = info.replicas.map((replica) => new TargetClient(replica.httpsUrl, info.caPem));
+  onCleanup(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+  });
+  return {
+    where: dedicated
+      ? `a dedicated environment of the same target (MAX_ACTIVE_KEYS=${KEY_COUNT}, ${info.replicas.length} replicas)`
+      : `the shared environment, each key revoked after minting (${info.replicas.length} replicas)`,
+    clients,
+    revoke: !dedicated,
+  };
+}
+
+/** Keys a weak generator would make, for the positive controls: hex of a UUID v4, and bytes reduced modulo 62. */
+function weakSecrets(kind: 'uuid-hex' | 'modulo-bias', count: number, length: number): string[] {
+  return Array.from({ length: count }, () => {
+    if (kind === 'uuid-hex') return (randomUUID() + randomUUID()).replace(/-/g, '').slice(0, length);
+    return [...randomBytes(length)].map((byte) => BASE62_ALPHABET[byte % 62]).join('');
+  });
+}
+
+describe(claimTitle('AUTH-01'), () => {
+  test(
+    'mints 10,000 distinct, well-formed keys whose characters are uniform at every position',
+    async ({ env, manifest, evidence, onTestFinished }) => {
+      const format = keyFormatOf(manifest);
+      const plan = await mintingPlan(env, manifest, onTestFinished);
+      const started = performance.now();
+      const { keys, prefixesOk } = await mintKeys(plan, KEY_COUNT);
+      const mintingMs = Math.round(performance.now() - started);
+      if (keys.length < KEY_COUNT) {
+        throw new HarnessError(
+          'HARNESS_ERR_CHECK_OVER_BUDGET',
+          `only ${keys.length} of ${KEY_COUNT} keys were minted within ${MINTING_DEADLINE_MS} ms; nothing is judged on fewer`,
+        );
+      }
+
+      const pattern = new RegExp(`^${KEY_PREFIX}[0-9A-Za-z]+$`);
+      const malformed = keys.filter((key) => !pattern.test(key));
+      const lengths = [...new Set(keys.map((key) => key.length))];
+      const secrets = keys.map((key) => secretOf(key, format));
+      const badChecksums = format.checksum
+        ? keys.filter((key) => key.slice(-CHECKSUM_LENGTH) !== crc32Base62(secretOf(key, format))).length
+        : null;
+      const distinct = new Set(keys).size;
+      const distinctSecrets = new Set(secrets).size;
+      const uniformity = uniformityOf(secrets);
+      const secretLength = secrets[0]?.length ?? 0;
+
+      // Positive controls: the same statistics, at the same sample size and false-alarm rate, reject
+      // keys from two weak generators (so passing them means something at this sample size).
+      const weak = {
+        'uuid-hex': uniformityOf(weakSecrets('uuid-hex', KEY_COUNT, secretLength)),
+        'modulo-bias': uniformityOf(weakSecrets('modulo-bias', KEY_COUNT, secretLength)),
+      };
+      await evidence.positiveControl('the uniformity tests reject weak generators at this sample size', {
+        uuidHex: {
+          rejectedPositions: weak['uuid-hex'].rejectedPositions.length,
+          entropyUpperBoundBits: weak['uuid-hex'].entropyUpperBoundBits,
+        },
+        moduloBias: {
+          rejectedPositions: weak['modulo-bias'].rejectedPositions.length,
+          combinedPValue: weak['modulo-bias'].combined.pValue,
+        },
+      });
+      await evidence.record('10,000 keys minted through POST /v1/auth/keys', {
+        keys: keys.length,
+        where: plan.where,
+        mintingMs,
+        concurrentTenants: CONCURRENT_TENANTS,
+        sample: keys.slice(0, 3).map(fingerprint),
+        lengths,
+        secretLength,
+        nominalBits: Number((secretLength * Math.log2(62)).toFixed(1)),
+        malformed: malformed.length,
+        keyPrefixIsFirst12Characters: prefixesOk,
+        checksum: format.checksum
+          ? { format: 'crc32-base62', invalid: badChecksums }
+          : 'not used by this target (manifest keyFormat)',
+        distinctKeys: distinct,
+        distinctSecrets,
+        falseAlarmRate: FALSE_ALARM_RATE,
+        uniformity,
+      });
+      expect(weak['uuid-hex'].rejectedPositions.length).toBeGreaterThan(0);
+      expect(weak['modulo-bias'].combinedRejected).toBe(true);
+
+      expect(malformed).toEqual([]);
+      expect(lengths).toHaveLength(1);
+      expect(secretLength).toBeGreaterThanOrEqual(MIN_SECRET_LENGTH);
+      expect(prefixesOk).toBe(true);
+      if (badChecksums !== null) expect(badChecksums).toBe(0);
+      expect(distinct).toBe(KEY_COUNT);
+      expect(distinctSecrets).toBe(KEY_COUNT);
+      expect(uniformity.rejectedPositions, 'positions whose characters are not uniform').toEqual([]);
+      expect(uniformity.combinedRejected, 'all positions together').toBe(false);
+      expect(uniformity.entropyUpperBoundBits).toBeGreaterThanOrEqual(MIN_ENTROPY_BITS);
+    },
+    MINTING_DEADLINE_MS + 60_000,
+  );
+});

@@ -1,0 +1,103 @@
+// RATELIMIT-04: refused requests cost nothing — a 429 reaches no upstream, writes no usage row, logs no key.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QUIET_PERIOD_MS } from '../../fixtures/poll.ts';
+import { sendChat } from '../../fixtures/proxy-requests.ts';
+import { ensureWindowRoom, exhaustKey } from '../../fixtures/rate-limit.ts';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import { bearer, expectJson, type TargetClient } from '../../harness/contract/client.ts';
+import { UsageListSchema } from '../../harness/contract/schemas.ts';
+import type { EnvironmentInfo } from '../../harness/environment-info.ts';
+import {
+  canaryForms,
+  fingerprint,
+  makeCanary,
+  plantedFormsMissed,
+  sweepBuffer,
+} from '../../harness/probes/canary.ts';
+import { readLogSinks } from '../../harness/probes/target-logs.ts';
+
+const MIN_WINDOW_LEFT_S = 10;
+const REFUSED_REQUESTS = 3;
+
+async function usageRowsOf(target: TargetClient, token: string, keyId: string): Promise<number> {
+  const page = expectJson(
+    await target.send('/v1/usage?limit=500', { headers: bearer(token) }),
+    200,
+    UsageListSchema,
+  );
+  return page.usage.filter((row) => row.key_id === keyId).length;
+}
+
+const logFilesOf = (env: EnvironmentInfo) => env.replicas.flatMap((replica) => replica.logFiles);
+
+describe(claimTitle('RATELIMIT-04'), () => {
+  test('sends a refused request to no upstream, records no usage for it and logs neither key', async ({
+    env,
+    target,
+    mock,
+    tenant,
+    apiKey,
+    evidence,
+  }) => {
+    const admittedProviderKey = makeCanary('openai');
+    const refusedProviderKey = makeCanary('openai');
+    const { view } = await ensureWindowRoom(target, apiKey.raw_key, admittedProviderKey, MIN_WINDOW_LEFT_S);
+    expect(view, 'RateLimit and RateLimit-Policy headers').not.toBeNull();
+    const exhausted = await exhaustKey(target, apiKey.raw_key, admittedProviderKey, view!.quota);
+    expect(exhausted.refusal?.status, 'the key is exhausted').toBe(429);
+
+    await sleep(QUIET_PERIOD_MS);
+    const rowsBefore = await usageRowsOf(target, tenant.token, apiKey.id);
+    const cursor = await mock.cursor();
+    const refused = [];
+    for (let i = 0; i < REFUSED_REQUESTS; i += 1) {
+      refused.push(
+        await sendChat(target, 'openai', { apiKey: apiKey.raw_key, providerKey: refusedProviderKey }),
+      );
+    }
+    await sleep(QUIET_PERIOD_MS);
+    const upstream = await mock.requests({ since: cursor });
+    const reachedUpstream = upstream.filter((r) => JSON.stringify(r).includes(refusedProviderKey)).length;
+    const rowsAfter = await usageRowsOf(target, tenant.token, apiKey.id);
+
+    const sinks = await readLogSinks(logFilesOf(env));
+    const captured = Buffer.concat(sinks.map((sink) => sink.bytes));
+    const findings = [
+      ...sweepBuffer(captured, canaryForms(apiKey.raw_key)).map((f) => ({ key: 'mt_live_ key', ...f })),
+      ...sweepBuffer(captured, canaryForms(refusedProviderKey)).map((f) => ({ key: 'provider key', ...f })),
+    ];
+
+    // Positive controls: the admitted requests did reach the mock and did write usage rows, and the
+    // log sweep finds a key planted in these very logs, so the zeros below are observations.
+    const admittedSeen = (await mock.requests()).filter((r) =>
+      JSON.stringify(r.headers).includes(admittedProviderKey),
+    ).length;
+    const missed = sinks.length === 0 ? ['no log captured'] : plantedFormsMissed(captured, 'text');
+    await evidence.positiveControl(
+      'admitted requests are seen upstream and in usage; planted keys are found in the logs',
+      {
+        admittedSeen,
+        rowsBefore,
+        plantedFormsMissed: missed,
+      },
+    );
+    await evidence.record('refused requests', {
+      key: fingerprint(apiKey.raw_key),
+      refusedProviderKey: fingerprint(refusedProviderKey),
+      statuses: refused.map((r) => r.status),
+      reachedUpstream,
+      rowsBefore,
+      rowsAfter,
+      logs: sinks.map((s) => ({ file: s.file, bytes: s.bytes.length, sha256: s.sha256 })),
+      findings,
+    });
+    expect(admittedSeen).toBeGreaterThan(0);
+    expect(rowsBefore).toBeGreaterThan(0);
+    expect(missed).toEqual([]);
+    expect(refused.map((r) => r.status)).toEqual(Array(REFUSED_REQUESTS).fill(429));
+    expect(reachedUpstream, 'refused requests that reached the upstream').toBe(0);
+    expect(rowsAfter, 'usage rows after the refused requests').toBe(rowsBefore);
+    expect(findings).toEqual([]);
+  });
+});
