@@ -1,6 +1,6 @@
 /** Paired two-sample statistics: Wilcoxon signed-rank on within-pair differences, and the shift it can detect. */
 import { normalSurvival } from './distributions.ts';
-import { seededRandom } from './two-sample.ts';
+import { seededRandom, smallestRejectedShift } from './two-sample.ts';
 
 export interface SignedRankResult {
   /** sum of the ranks of |d| over the positive differences */
@@ -66,16 +66,5 @@ export function detectablePairedShift(
     return rejected >= options.power * signs.length;
   };
   const sorted = [...magnitudes].sort((x, y) => x - y);
-  let low = 0;
-  let high = Math.max(1e-9, sorted[Math.floor(sorted.length / 2)] ?? 1);
-  while (!rejects(high)) {
-    high *= 2;
-    if (high > 1e9) return Number.POSITIVE_INFINITY;
-  }
-  for (let i = 0; i < 12; i += 1) {
-    const middle = (low + high) / 2;
-    if (rejects(middle)) high = middle;
-    else low = middle;
-  }
-  return high;
+  return smallestRejectedShift(rejects, sorted[Math.floor(sorted.length / 2)] ?? 1);
 }

@@ -142,8 +142,16 @@ export function detectableShift(
     }
     return rejected >= options.power * splits.length;
   };
+  return smallestRejectedShift(rejects, quantile(pooled, 0.75) - quantile(pooled, 0.25));
+}
+
+/**
+ * The smallest shift `rejects` still detects (monotone in the shift): doubles from `start` until it
+ * rejects, then bisects 12 times. Infinity when even 1e9 is not detected.
+ */
+export function smallestRejectedShift(rejects: (shift: number) => boolean, start: number): number {
   let low = 0;
-  let high = Math.max(1e-9, quantile(pooled, 0.75) - quantile(pooled, 0.25));
+  let high = Math.max(1e-9, start);
   while (!rejects(high)) {
     high *= 2;
     if (high > 1e9) return Number.POSITIVE_INFINITY;
