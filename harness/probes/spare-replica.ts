@@ -1,4 +1,4 @@
-/** One more replica of the target that a single test owns, so it may SIGTERM it without disturbing the shared ones. */
+/** One more process of the target that a single test owns: to SIGTERM it, or to run it with overrides (a small pool, an untrusted upstream). */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { loadManifest } from '../manifest.ts';
 
 export interface SpareReplica {
   httpsUrl: string;
+  httpUrl: string;
   pid: number;
   logFiles: string[];
   /** SIGTERM, up to 10 s of drain, then SIGKILL; resolves once the process is gone */
@@ -27,12 +28,23 @@ export function spareReplicaUnavailable(env: EnvironmentInfo): string | null {
   return null;
 }
 
+export interface SpareReplicaOptions {
+  /** part of the process name in logs and directories */
+  name?: string;
+  /** variables on top of the contract environment the shared replicas got */
+  overrides?: Record<string, string>;
+}
+
 /**
- * Starts the same command the environment started (the mutant's, when a mutant runs) with the
- * same environment, fresh ports, its own DATA_DIR/TMPDIR under the environment's parents (so disk
- * sweeps cover them) and its logs beside the replicas' logs.
+ * Starts the same command the environment started (the mutant's, when a mutant runs) against the
+ * same database and mocks, with the same environment plus `overrides`, fresh ports, its own
+ * DATA_DIR/TMPDIR under the environment's parents (so disk sweeps cover them) and its logs beside
+ * the replicas' logs.
  */
-export async function startSpareReplica(env: EnvironmentInfo): Promise<SpareReplica> {
+export async function startSpareReplica(
+  env: EnvironmentInfo,
+  options: SpareReplicaOptions = {},
+): Promise<SpareReplica> {
   const manifest = await loadManifest(env.manifestPath);
   const run = manifest.run.process;
   const reason = spareReplicaUnavailable(env);
@@ -43,7 +55,7 @@ export async function startSpareReplica(env: EnvironmentInfo): Promise<SpareRepl
     );
   }
   const command = env.mutant === null ? run.command : [...(run.mutantCommand ?? run.command), env.mutant];
-  const name = `replica-spare-${randomBytes(4).toString('hex')}`;
+  const name = `replica-${options.name ?? 'spare'}-${randomBytes(4).toString('hex')}`;
   const dataDir = path.join(env.dirs.dataDir, name);
   const tmpDir = path.join(env.dirs.tmpDir, name);
   await Promise.all([mkdir(dataDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
@@ -51,13 +63,14 @@ export async function startSpareReplica(env: EnvironmentInfo): Promise<SpareRepl
   const logDir = path.dirname(env.replicas[0]?.logFiles[0] ?? path.join(dataDir, 'logs', 'x'));
   const started: StartedTargetProcess = await new TargetProcess(name, command)
     .withCwd(run.cwd)
-    .withEnv({ ...env.targetEnv, DATA_DIR: dataDir, TMPDIR: tmpDir })
+    .withEnv({ ...env.targetEnv, DATA_DIR: dataDir, TMPDIR: tmpDir, ...options.overrides })
     .withPorts({ httpsPort, httpPort })
     .withCaPem(env.caPem)
     .withLogDir(logDir)
     .start();
   return {
     httpsUrl: started.getHttpsUrl(),
+    httpUrl: started.getHttpUrl(),
     pid: started.getPid(),
     logFiles: started.getLogFiles(),
     stop: () => started.stop(),

@@ -1,11 +1,6 @@
 // TENANCY-05: tenant context never bleeds through the pool — 1,000 interleaved requests of 20 tenants at concurrency 50 on a 2-connection pool, then failed transactions followed by other tenants.
 
 import { afterAll } from 'vitest';
-import {
-  type ExtraReplica,
-  extraReplicaUnavailable,
-  startExtraReplica,
-} from '../../fixtures/extra-replica.ts';
 import { keyName } from '../../fixtures/factories.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { type SeededTenant, seedTenant } from '../../fixtures/tenant-data.ts';
@@ -15,6 +10,11 @@ import { bearer, expectJson, TargetClient } from '../../harness/contract/client.
 import { KeyListSchema, UsageListSchema } from '../../harness/contract/schemas.ts';
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
 import { makeCanary } from '../../harness/probes/canary.ts';
+import {
+  type SpareReplica,
+  spareReplicaUnavailable,
+  startSpareReplica,
+} from '../../harness/probes/spare-replica.ts';
 
 const TENANTS = 20;
 const REQUESTS = 1_000;
@@ -25,9 +25,9 @@ const FAILURE_ROUNDS = 6;
 /** 20 sign-ups, 1,000 requests through two connections and the failure rounds: measured 11–31 s for the file here (alone / beside other suites on 2 cores). */
 const TIMEOUT_MS = 120_000;
 
-let smallPool: Promise<{ replica: ExtraReplica; client: TargetClient }> | undefined;
+let smallPool: Promise<{ replica: SpareReplica; client: TargetClient }> | undefined;
 function smallPoolTarget(env: EnvironmentInfo) {
-  smallPool ??= startExtraReplica(env, 'small-pool', POOL_SIZE).then((replica) => ({
+  smallPool ??= startSpareReplica(env, { name: 'small-pool', overrides: POOL_SIZE }).then((replica) => ({
     replica,
     client: new TargetClient(replica.httpsUrl, env.caPem),
   }));
@@ -126,7 +126,7 @@ describe(claimTitle('TENANCY-05'), () => {
   test(`keeps every answer to ${REQUESTS} interleaved requests of ${TENANTS} tenants at concurrency ${CONCURRENCY} to its own tenant`, {
     timeout: TIMEOUT_MS,
   }, async ({ env, target, evidence }) => {
-    const unavailable = extraReplicaUnavailable(env);
+    const unavailable = spareReplicaUnavailable(env);
     if (unavailable !== null)
       return evidence.notAssessed(`cannot start the target with a small pool: ${unavailable}`);
     const [{ client }, tenants] = await Promise.all([smallPoolTarget(env), seedTenants(target, TENANTS)]);
@@ -172,7 +172,7 @@ describe(claimTitle('TENANCY-05'), () => {
   test("leaves no context behind after a failed transaction: the next tenant's requests on the pool answer as on a fresh one", {
     timeout: TIMEOUT_MS,
   }, async ({ env, target, evidence }) => {
-    const unavailable = extraReplicaUnavailable(env);
+    const unavailable = spareReplicaUnavailable(env);
     if (unavailable !== null)
       return evidence.notAssessed(`cannot start the target with a small pool: ${unavailable}`);
     const { client } = await smallPoolTarget(env);

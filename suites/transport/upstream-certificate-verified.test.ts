@@ -2,11 +2,6 @@
 
 import { Agent, request } from 'undici';
 import { afterAll } from 'vitest';
-import {
-  type ExtraReplica,
-  extraReplicaUnavailable,
-  startExtraReplica,
-} from '../../fixtures/extra-replica.ts';
 import { pollUntil } from '../../fixtures/poll.ts';
 import { chatBody, sendChat } from '../../fixtures/proxy-requests.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
@@ -16,10 +11,15 @@ import { TargetClient } from '../../harness/contract/client.ts';
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
 import { HarnessError } from '../../harness/errors.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import {
+  type SpareReplica,
+  spareReplicaUnavailable,
+  startSpareReplica,
+} from '../../harness/probes/spare-replica.ts';
 
 interface Setup {
   upstream: StartedUntrustedUpstream;
-  replica: ExtraReplica;
+  replica: SpareReplica;
   client: TargetClient;
 }
 
@@ -32,7 +32,10 @@ let started: Promise<Setup> | undefined;
 function untrustedSetup(env: EnvironmentInfo): Promise<Setup> {
   started ??= (async () => {
     const upstream = await startUntrustedUpstream();
-    const replica = await startExtraReplica(env, 'untrusted-upstream', { UPSTREAM_OPENAI_URL: upstream.url });
+    const replica = await startSpareReplica(env, {
+      name: 'untrusted-upstream',
+      overrides: { UPSTREAM_OPENAI_URL: upstream.url },
+    });
     return { upstream, replica, client: new TargetClient(replica.httpsUrl, env.caPem) };
   })();
   return started;
@@ -51,7 +54,7 @@ describe(claimTitle('TRANSPORT-06'), () => {
     apiKey,
     evidence,
   }) => {
-    const unavailable = extraReplicaUnavailable(env);
+    const unavailable = spareReplicaUnavailable(env);
     if (unavailable !== null)
       return evidence.notAssessed(`cannot point the target at an untrusted provider: ${unavailable}`);
     const { upstream, client } = await untrustedSetup(env);
@@ -102,7 +105,7 @@ describe(claimTitle('TRANSPORT-06'), () => {
     apiKey,
     evidence,
   }) => {
-    const unavailable = extraReplicaUnavailable(env);
+    const unavailable = spareReplicaUnavailable(env);
     if (unavailable !== null)
       return evidence.notAssessed(`cannot point the target at an untrusted provider: ${unavailable}`);
     const { upstream, client } = await untrustedSetup(env);
