@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   HARNESS_ERR_TIMING_INCONCLUSIVE:
     'a timing check could not reach the sensitivity it requires within its time budget (the machine was too noisy)',
   HARNESS_ERR_CHECK_OVER_BUDGET: 'a bounded check could not do the work it needs within its time budget',
+  HARNESS_ERR_PRECONDITION_UNMET:
+    'a check needs something of the target or the run that is not there (a sample too small, a state it could not reach); it proves nothing',
+  HARNESS_ERR_TARGET_REFUSED_SETUP:
+    'the target refused a set-up step a check builds on (signup, login, a key, a request the contract lets it refuse)',
+  HARNESS_ERR_SINK_UNREADABLE:
+    'a sink a sweep must read (a log, a file, a table) was missing, empty or unreadable, so a clean sweep would prove nothing',
 } as const;
 
 export type HarnessErrorCode = keyof typeof ERROR_CODES;

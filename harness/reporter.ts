@@ -46,6 +46,11 @@ function checkOf(test: TestCase): CheckResult {
     data: parseData(a.attachment?.body),
   }));
   const errors = result.state === 'failed' ? result.errors : [];
+  // A NotAssessed thrown by a fixture or a check carries its reason in the message: keep it as evidence.
+  for (const error of errors) {
+    if (error.name === 'NotAssessed')
+      evidence.push({ kind: 'not_assessed', label: error.message ?? 'not assessed', data: null });
+  }
   const notAssessed = annotations.some((a) => a.type === 'not_assessed');
   return {
     title: titlePath(test).join(' › '),

@@ -2,8 +2,13 @@
 import { CLAIMS, type ResultState } from '../claims.ts';
 import type { CheckResult, ClaimResult } from './evidence-schema.ts';
 
-/** Errors that mean the target broke a promise (a finding), as opposed to a check that could not finish. */
-const FINDING_ERROR_NAMES = new Set(['AssertionError', 'ContractViolation', 'ZodError']);
+/**
+ * Only an assertion of the probe's own finding means the target broke a promise. A contract violation, a
+ * schema mismatch, a refused set-up step or a crash means the harness could not tell: `error`.
+ */
+const FINDING_ERROR_NAMES = new Set(['AssertionError']);
+/** Thrown (harness/verdict.ts) when this mode or target cannot let the check observe anything. */
+const NOT_ASSESSED_ERROR_NAMES = new Set(['NotAssessed']);
 
 export interface RawOutcome {
   state: 'passed' | 'failed' | 'skipped' | 'pending';
@@ -13,6 +18,8 @@ export interface RawOutcome {
 export function checkResultOf(outcome: RawOutcome, notAssessed: boolean): ResultState {
   if (outcome.state === 'passed') return 'pass';
   if (outcome.state === 'failed') {
+    if (outcome.errorNames.length > 0 && outcome.errorNames.every((n) => NOT_ASSESSED_ERROR_NAMES.has(n)))
+      return 'not_assessed';
     return outcome.errorNames.length > 0 && outcome.errorNames.every((n) => FINDING_ERROR_NAMES.has(n))
       ? 'fail'
       : 'error';

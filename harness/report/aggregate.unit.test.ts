@@ -25,7 +25,22 @@ describe('check results', () => {
     {
       name: 'a contract violation',
       outcome: { state: 'failed', errorNames: ['ContractViolation'] },
-      expected: 'fail',
+      expected: 'error',
+    },
+    {
+      name: 'a refused set-up step',
+      outcome: { state: 'failed', errorNames: ['HarnessError'] },
+      expected: 'error',
+    },
+    {
+      name: 'a schema mismatch',
+      outcome: { state: 'failed', errorNames: ['ZodError'] },
+      expected: 'error',
+    },
+    {
+      name: 'a check this target cannot let the harness observe',
+      outcome: { state: 'failed', errorNames: ['NotAssessed'] },
+      expected: 'not_assessed',
     },
     { name: 'a crash', outcome: { state: 'failed', errorNames: ['TypeError'] }, expected: 'error' },
     {
