@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CLAIMS } from './claims.ts';
 import { HarnessError, messageOf } from './errors.ts';
 
 /** targets/reference.yaml of this repository, wherever the run starts from. */
@@ -92,10 +93,55 @@ export const ManifestSchema = z
         rateLimitWindowSeconds: z.int().positive().optional(),
         authFailureLimit: z.int().positive().optional(),
         maxActiveKeys: z.int().positive().optional(),
+        /** the largest request body the plan of a fresh signup accepts on a proxy route (413 above it) */
+        maxRequestBodyBytes: z.int().positive().optional(),
       })
+      .optional(),
+    /** settings outside the contract that a check may use when the target offers them */
+    knobs: z
+      .strictObject({
+        /** how to give the target a small database pool (TENANCY-05): the variable and the size to set */
+        poolSize: z.strictObject({ env: z.string().min(1), value: z.int().min(1).max(64) }).optional(),
+      })
+      .optional(),
+    /** the browser checks' way into a dashboard whose page needs more than accessible roles and labels */
+    dashboard: z
+      .strictObject({
+        path: z.string().startsWith('/').default('/dashboard/keys'),
+        selectors: z
+          .strictObject({
+            email: z.string().min(1).optional(),
+            password: z.string().min(1).optional(),
+            login: z.string().min(1).optional(),
+            keyName: z.string().min(1).optional(),
+            createKey: z.string().min(1).optional(),
+            rawKey: z.string().min(1).optional(),
+            closeDialog: z.string().min(1).optional(),
+            keyList: z.string().min(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    /** claims this target's owner accepts as not assessed in this mode, each with its reason (gate exit 0) */
+    acceptedNotAssessed: z
+      .array(
+        z.strictObject({
+          claim: z.string().regex(/^[A-Z]+-\d\d$/, 'a claim ID such as AUTH-06'),
+          reason: z.string().min(10, 'say why the claim is accepted as not assessed'),
+        }),
+      )
       .optional(),
   })
   .superRefine((manifest, ctx) => {
+    for (const [index, accepted] of (manifest.acceptedNotAssessed ?? []).entries()) {
+      if (!CLAIMS.some((claim) => claim.id === accepted.claim)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['acceptedNotAssessed', index, 'claim'],
+          message: `${accepted.claim} is not a claim of the catalogue (docs/claims.md)`,
+        });
+      }
+    }
     if (manifest.database.adminUrl !== undefined && manifest.run.external === undefined) {
       ctx.addIssue({
         code: 'custom',

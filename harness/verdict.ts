@@ -1,5 +1,5 @@
 /** How a check tells `fail` from `error` and `not_assessed`: preconditions, refusals the contract allows, status variants. */
-import { type HarnessErrorCode, HarnessError } from './errors.ts';
+import { HarnessError, type HarnessErrorCode } from './errors.ts';
 
 /**
  * Redirect statuses the contract allows for plain HTTP (§1 Transport: "308 (or 301)"). A check of the
@@ -56,7 +56,10 @@ export function requireStatus(
   const statuses = typeof allowed === 'number' ? [allowed] : allowed;
   const status = statusOf(response);
   if (statuses.includes(status)) return;
-  const excerpt = body === undefined ? '' : `: ${String(typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 200)}`;
+  const excerpt =
+    body === undefined
+      ? ''
+      : `: ${String(typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 200)}`;
   throw new HarnessError(
     'HARNESS_ERR_TARGET_REFUSED_SETUP',
     `${what} answered ${status}, expected ${statuses.join(' or ')}${excerpt}; the check cannot go on, so it proves nothing either way`,

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, unit tests, the suites against the reference proxy, then the mutant kill matrix.
+// `npm test`: typecheck, lint, unit tests, the suites against the reference proxy, the mutant kill matrix, the reference variants.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -38,6 +38,7 @@ steps.push(
   ),
 );
 steps.push(await runStep('mutants', 'node', ['harness/cli/mutants.ts']));
+steps.push(await runStep('variants', 'node', ['harness/cli/variants.ts']));
 
 let passed = 0;
 let failed = 0;

@@ -1,0 +1,95 @@
+// `npm run variants`: runs the claims of each reference variant against it; every variant the contract allows must pass.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { loadManifest } from '../manifest.ts';
+import { suiteFilesOfClaims } from '../mutants.ts';
+import { EvidenceReportSchema } from '../report/evidence-schema.ts';
+import { reportDirOf } from '../reporter.ts';
+import { loadVariant, shippedVariants, type VariantRow, variantManifest, variantRowOf } from '../variants.ts';
+
+const HEARTBEAT_MS = 15_000;
+let values: { only?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({ options: { only: { type: 'string' }, help: { type: 'boolean' } } }));
+} catch (error) {
+  process.stderr.write(`variants: ${(error as Error).message}\nusage: npm run variants [-- --only a,b]\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run variants [-- --only name,name]\n\nRuns each reference variant (reference-proxy/test/variants/) with the suite files of the\nclaims it lists; exit 0 when every listed claim passes on every variant, 1 otherwise.\n',
+  );
+  process.exit(0);
+}
+const shipped = shippedVariants();
+const selected = values.only ? values.only.split(',').map((s) => s.trim()) : shipped;
+const unknown = selected.filter((name) => !shipped.includes(name));
+if (unknown.length) {
+  process.stderr.write(`unknown variant(s): ${unknown.join(', ')}. Shipped: ${shipped.join(', ')}\n`);
+  process.exit(2);
+}
+const vitestBin = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
+  'vitest.mjs',
+);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const outDir = path.resolve('reports', `variants-${stamp}`);
+mkdirSync(outDir, { recursive: true });
+
+async function runVariant(name: string): Promise<VariantRow> {
+  const variant = await loadVariant(name);
+  const manifestPath = path.join(outDir, `${name}.yaml`);
+  writeFileSync(manifestPath, stringify(variantManifest(name, variant)));
+  await loadManifest(manifestPath); // a variant whose manifest is invalid stops here, naming the field
+  const runId = `variant-${name}-${stamp}`;
+  const log = createWriteStream(path.join(outDir, `${name}.log`));
+  const started = Date.now();
+  const files = suiteFilesOfClaims(variant.claims);
+  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
+    env: { ...process.env, HARNESS_TARGET: manifestPath, HARNESS_RUN_ID: runId, HARNESS_MUTANT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const heartbeat = setInterval(
+    () => process.stderr.write(`[variants] ${name}: ${Math.round((Date.now() - started) / 1000)} s…\n`),
+    HEARTBEAT_MS,
+  );
+  await new Promise<void>((resolve) => child.on('close', () => resolve()));
+  clearInterval(heartbeat);
+  log.end();
+  const reportPath = path.join(reportDirOf(runId), 'evidence.json');
+  const report = existsSync(reportPath)
+    ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))
+    : null;
+  const row = variantRowOf(name, variant, report, report ? reportPath : null);
+  const results = Object.entries(row.results)
+    .map(([id, result]) => `${id}=${result}`)
+    .join(' ');
+  process.stderr.write(
+    `[variants] ${name}: ${row.held ? 'held' : 'DID NOT HOLD'} in ${Math.round((Date.now() - started) / 1000)} s (${results})\n`,
+  );
+  for (const reason of row.reasons) process.stderr.write(`[variants]   ${reason}\n`);
+  return row;
+}
+
+const rows: VariantRow[] = [];
+for (const [index, name] of selected.entries()) {
+  process.stderr.write(`[variants] ${index + 1}/${selected.length} ${name}: running its claims…\n`);
+  rows.push(await runVariant(name));
+}
+writeFileSync(path.join(outDir, 'variants.json'), `${JSON.stringify(rows, null, 2)}\n`);
+const lines = rows.map(
+  (r) =>
+    `${r.held ? 'held        ' : 'DID NOT HOLD'}  ${r.variant.padEnd(32)} ${Object.entries(r.results)
+      .map(([id, result]) => `${id}=${result}`)
+      .join(' ')}`,
+);
+process.stdout.write(`\n${lines.join('\n')}\n\nvariant reports: ${path.relative(process.cwd(), outDir)}\n`);
+const held = rows.filter((r) => r.held).length;
+process.stdout.write(`variants: ${held} held, ${rows.length - held} did not\n`);
+process.exitCode = held === rows.length ? 0 : 1;
