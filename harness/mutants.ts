@@ -33,9 +33,17 @@ export function suiteFilesOfClaims(ids: readonly string[], suitesDir = path.reso
 
 export type Verdict = 'killed' | 'survived' | 'broken';
 
+/** One (claim, mutant) pair of the matrix: what the claim that names the mutant ended as on it. */
+export interface MatrixPair {
+  claim: string;
+  result: string;
+}
+
 export interface MatrixRow {
   mutant: string;
   expected: string[];
+  /** each claim that names this mutant, with its result on the mutant ("missing" when not reported) */
+  pairs: MatrixPair[];
   failed: string[];
   /** claims that failed although they don't name this mutant (a mutant should break only what it claims to) */
   collateral: string[];
@@ -46,9 +54,10 @@ export interface MatrixRow {
 }
 
 /**
- * A mutant is killed when at least one claim that names it fails (an assertion, not a crash).
- * It is broken when no expected claim failed and the run itself errored (the target never started, say),
- * and survived otherwise: both keep the matrix red.
+ * A mutant is killed only when EVERY claim that names it in the catalogue fails with `fail` (a finding,
+ * not a crash): a claim that names a mutant promises to catch it. It is broken when the run itself
+ * errored (the target never started, say) or a naming claim ended `error`, and survived otherwise:
+ * both keep the matrix red.
  */
 export function verdictOf(
   mutant: string,
@@ -56,28 +65,31 @@ export function verdictOf(
   reportPath: string | null,
 ): MatrixRow {
   const expected = mutantsOfClaims().get(mutant) ?? [];
+  const empty = { mutant, expected, failed: [], collateral: [], errored: [], reportPath };
   if (!report)
-    return { mutant, expected, failed: [], collateral: [], errored: [], verdict: 'broken', reportPath };
+    return { ...empty, pairs: expected.map((claim) => ({ claim, result: 'missing' })), verdict: 'broken' };
+  const resultOf = (id: string) => report.claims.find((c) => c.id === id)?.result ?? 'missing';
+  const pairs = expected.map((claim) => ({ claim, result: resultOf(claim) }));
   const failed = report.claims.filter((c) => c.result === 'fail').map((c) => c.id);
   const errored = report.claims.filter((c) => c.result === 'error').map((c) => c.id);
-  const killed = expected.some((id) => failed.includes(id));
-  const runBroke = report.runErrors.length > 0 || report.target === null;
+  const killed = expected.length > 0 && pairs.every((pair) => pair.result === 'fail');
+  const runBroke =
+    report.runErrors.length > 0 || report.target === null || pairs.some((pair) => pair.result === 'error');
   return {
-    mutant,
-    expected,
+    ...empty,
+    pairs,
     failed,
     collateral: failed.filter((id) => !expected.includes(id)),
     errored,
     verdict: killed ? 'killed' : runBroke ? 'broken' : 'survived',
-    reportPath,
   };
 }
 
 export function formatMatrix(rows: readonly MatrixRow[], notShipped: readonly string[]): string {
-  const header = ['mutant', 'expected to fail', 'failed', 'verdict'];
+  const header = ['mutant', 'claims naming it (result)', 'all failed claims', 'verdict'];
   const body = rows.map((r) => [
     r.mutant,
-    r.expected.join(' ') || '(no claim names it)',
+    r.pairs.map((p) => `${p.claim}=${p.result}`).join(' ') || '(no claim names it)',
     [...r.failed, ...r.errored.map((id) => `${id}(error)`)].join(' ') || '-',
     r.verdict.toUpperCase() + (r.collateral.length ? ` (also broke ${r.collateral.join(' ')})` : ''),
   ]);
@@ -88,6 +100,6 @@ export function formatMatrix(rows: readonly MatrixRow[], notShipped: readonly st
       .join('  ')
       .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
-  if (notShipped.length) out.push('', `named in claims.md, not shipped yet: ${notShipped.join(', ')}`);
+  if (notShipped.length) out.push('', `named in the catalogue, not shipped yet: ${notShipped.join(', ')}`);
   return out.join('\n');
 }

@@ -1,4 +1,4 @@
-// The kill-matrix verdicts: a mutant counts as killed only when a claim that names it fails.
+// The kill-matrix verdicts: a mutant counts as killed only when every claim that names it fails.
 import { describe, expect, test } from 'vitest';
 import { formatMatrix, verdictOf } from './mutants.ts';
 import { aggregateClaims } from './report/aggregate.ts';
@@ -20,6 +20,7 @@ function reportWith(
     generatedAt: '2026-01-01T00:00:00Z',
     target: { name: 't', mode: 'process', manifestPath: 'm', mutant: 'x' },
     summary: { pass: 0, fail: 0, error: 0, not_assessed: 0, not_applicable: 0 },
+    selection: { complete: true, files: [] },
     tests: { passed: 0, failed: 0, skipped: 0 },
     claims: aggregateClaims(byClaim),
     unclaimed: [],
@@ -44,10 +45,33 @@ describe('mutant verdicts', () => {
     expect(row).toMatchObject({ verdict: 'survived', collateral: ['AUTH-03'] });
   });
 
-  test('does not count a crash (error) as a kill', () => {
-    expect(verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'error' }), null).verdict).toBe(
-      'survived',
+  test('kills a mutant named by two claims only when both fail, and shows each pair', () => {
+    const both = verdictOf(
+      'cache-last-provider-key',
+      reportWith({ 'SECRETS-05': 'fail', 'SECRETS-06': 'fail' }),
+      null,
     );
+    expect(both.verdict).toBe('killed');
+    expect(both.pairs).toEqual([
+      { claim: 'SECRETS-05', result: 'fail' },
+      { claim: 'SECRETS-06', result: 'fail' },
+    ]);
+    const one = verdictOf(
+      'cache-last-provider-key',
+      reportWith({ 'SECRETS-05': 'fail', 'SECRETS-06': 'pass' }),
+      null,
+    );
+    expect(one.verdict).toBe('survived');
+    const erroring = verdictOf(
+      'cache-last-provider-key',
+      reportWith({ 'SECRETS-05': 'fail', 'SECRETS-06': 'error' }),
+      null,
+    );
+    expect(erroring.verdict).toBe('broken');
+  });
+
+  test('does not count a crash (error) as a kill', () => {
+    expect(verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'error' }), null).verdict).toBe('broken');
     expect(verdictOf('ratelimit-off', reportWith({}, ['target never started']), null).verdict).toBe('broken');
     expect(verdictOf('ratelimit-off', null, null).verdict).toBe('broken');
   });
@@ -57,7 +81,7 @@ describe('mutant verdicts', () => {
       [verdictOf('ratelimit-off', reportWith({ 'RATELIMIT-01': 'fail' }), null)],
       ['store-prompt'],
     );
-    expect(text).toMatch(/ratelimit-off\s+RATELIMIT-01\s+RATELIMIT-01\s+KILLED/);
+    expect(text).toMatch(/ratelimit-off\s+RATELIMIT-01=fail\s+RATELIMIT-01\s+KILLED/);
     expect(text).toContain('not shipped yet: store-prompt');
   });
 });

@@ -4,8 +4,11 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync }
 import path from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
+import { parse as parseYaml } from 'yaml';
 import { claimIdOfTitlePath, RESULT_STATES } from './claims.ts';
 import type { EnvironmentInfo } from './environment-info.ts';
+import { parseManifest } from './manifest.ts';
+import { suiteFilesOfClaims } from './mutants.ts';
 import { aggregateClaims, checkResultOf } from './report/aggregate.ts';
 import { type CheckResult, type EvidenceReport, EvidenceReportSchema } from './report/evidence-schema.ts';
 import { renderEvidenceHtml } from './report/html.ts';
@@ -13,7 +16,26 @@ import { renderEvidenceHtml } from './report/html.ts';
 const SUITES_PROJECT = 'suites';
 const EVIDENCE_KINDS = new Set(['evidence', 'positive_control', 'not_assessed']);
 
-/** Where a run's report lands: reports/<runId>/ (and a copy in reports/latest/). */
+/** Every suite file of this repository, relative to the cwd: what a full gate runs. */
+function allSuiteFiles(): string[] {
+  return readdirSync(path.resolve('suites'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.join('suites', file))
+    .sort();
+}
+
+/** claim → the reason its owner accepts it as not assessed, from the run's manifest (never throws). */
+function acceptedNotAssessed(manifestPath: string | undefined): Map<string, string> {
+  if (manifestPath === undefined) return new Map();
+  try {
+    const manifest = parseManifest(parseYaml(readFileSync(manifestPath, 'utf8')), manifestPath);
+    return new Map((manifest.acceptedNotAssessed ?? []).map((a) => [a.claim, a.reason]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** Where a run's report lands: reports/<runId>/ (and, for a full gate, a copy in reports/latest/). */
 export function reportDirOf(runId: string): string {
   return path.resolve('reports', runId);
 }
@@ -131,13 +153,27 @@ export default class EvidenceReporter implements Reporter {
       }
     }
     const nothingRan = tests.passed + tests.failed + tests.skipped === 0 && runErrors.length > 0;
+    const ranFiles = new Set(modules.map((m) => m.relativeModuleId));
+    const complete = allSuiteFiles().every((file) => ranFiles.has(file));
+    const accepted = acceptedNotAssessed(environment?.manifestPath);
     const claims = aggregateClaims(byClaim).map((claim) => {
       if (nothingRan) {
         return { ...claim, result: 'error' as const, reason: `no check ran: ${runErrors[0]}` };
       }
       const broken = brokenFamilies.get(claim.family);
-      return broken && claim.result === 'not_assessed'
-        ? { ...claim, result: 'error' as const, reason: broken }
+      if (broken && claim.result === 'not_assessed')
+        return { ...claim, result: 'error' as const, reason: broken };
+      // A selection (a mutant's scope, file arguments) that left out every file of a claim did not run it.
+      if (
+        claim.checks.length === 0 &&
+        !complete &&
+        !suiteFilesOfClaims([claim.id]).some((file) => ranFiles.has(file))
+      ) {
+        return { ...claim, ran: false, reason: 'not run in this selection' };
+      }
+      const acceptance = accepted.get(claim.id);
+      return acceptance !== undefined && claim.result === 'not_assessed'
+        ? { ...claim, accepted: acceptance }
         : claim;
     });
     const summary = Object.fromEntries(
@@ -158,6 +194,7 @@ export default class EvidenceReporter implements Reporter {
           }
         : null,
       summary,
+      selection: { complete, files: [...ranFiles].sort() },
       tests,
       claims,
       unclaimed,
@@ -166,10 +203,13 @@ export default class EvidenceReporter implements Reporter {
     });
     writeFileSync(path.join(dir, 'evidence.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(path.join(dir, 'evidence.html'), renderEvidenceHtml(report));
-    const latest = path.resolve('reports', 'latest');
-    mkdirSync(latest, { recursive: true });
-    cpSync(path.join(dir, 'evidence.json'), path.join(latest, 'evidence.json'));
-    cpSync(path.join(dir, 'evidence.html'), path.join(latest, 'evidence.html'));
+    // reports/latest is the last full gate: a selection or a mutant's run never replaces it.
+    if (complete && !environment?.mutant) {
+      const latest = path.resolve('reports', 'latest');
+      mkdirSync(latest, { recursive: true });
+      cpSync(path.join(dir, 'evidence.json'), path.join(latest, 'evidence.json'));
+      cpSync(path.join(dir, 'evidence.html'), path.join(latest, 'evidence.html'));
+    }
     const line = RESULT_STATES.map((s) => `${summary[s]} ${s}`).join(', ');
     process.stdout.write(
       `\nevidence: ${path.relative(process.cwd(), dir)}/evidence.html — claims: ${line}\n`,

@@ -72,6 +72,8 @@ export function aggregateClaims(checksByClaim: ReadonlyMap<string, CheckResult[]
       mutants: claim.mutants,
       result,
       reason,
+      ran: true,
+      accepted: null,
       checks,
     };
   });

@@ -28,8 +28,12 @@ export const ClaimResultSchema = z.object({
   refs: z.string(),
   mutants: z.array(z.string()),
   result: ResultStateSchema,
-  /** why the claim is not_assessed, when it is */
+  /** why the claim is not `pass`, when the harness can say it in a line */
   reason: z.string().nullable(),
+  /** false when this run's selection (mutant scope, file arguments, --claims) left every control of the claim out */
+  ran: z.boolean().default(true),
+  /** the manifest's reason when its owner accepts this claim as not assessed (acceptedNotAssessed) */
+  accepted: z.string().nullable().default(null),
   checks: z.array(CheckResultSchema),
 });
 export type ClaimResult = z.infer<typeof ClaimResultSchema>;
@@ -44,6 +48,10 @@ export const EvidenceReportSchema = z.object({
     .object({ name: z.string(), mode: z.string(), manifestPath: z.string(), mutant: z.string().nullable() })
     .nullable(),
   summary: z.record(ResultStateSchema, z.number()),
+  /** whether every suite file ran (a full gate) or only some (a selection), and which */
+  selection: z
+    .object({ complete: z.boolean(), files: z.array(z.string()) })
+    .default({ complete: true, files: [] }),
   tests: z.object({ passed: z.number(), failed: z.number(), skipped: z.number() }),
   claims: z.array(ClaimResultSchema),
   /** tests that name no claim (harness self-checks) and errors outside any test */

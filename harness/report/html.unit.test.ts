@@ -23,6 +23,7 @@ function report(): EvidenceReport {
     generatedAt: '2026-01-01T00:00:00Z',
     target: { name: HOSTILE, mode: 'process', manifestPath: 'm', mutant: null },
     summary: { pass: 0, fail: 1, error: 0, not_assessed: 33, not_applicable: 0 },
+    selection: { complete: true, files: [] },
     tests: { passed: 0, failed: 1, skipped: 0 },
     claims: aggregateClaims(new Map([['AUTH-03', [check]]])),
     unclaimed: [],

@@ -19,7 +19,7 @@ export function renderMatrixHtml(
       const collateral = row.collateral.length
         ? `<br><small>also broke ${escapeHtml(row.collateral.join(', '))}</small>`
         : '';
-      return `<tr><td><code>${escapeHtml(row.mutant)}</code></td><td>${escapeHtml(row.expected.join(', ') || '(no claim names it)')}</td>
+      return `<tr><td><code>${escapeHtml(row.mutant)}</code></td><td>${row.pairs.map((p) => `${escapeHtml(p.claim)} ${resultBadge(p.result)}`).join('<br>') || '(no claim names it)'}</td>
 <td>${escapeHtml(failed)}</td><td>${resultBadge(VERDICT_RESULT[row.verdict], row.verdict)}${collateral}</td><td>${report}</td></tr>`;
     })
     .join('\n');
@@ -31,7 +31,7 @@ export function renderMatrixHtml(
 <style>${REPORT_STYLE}</style></head><body>
 <h1>Mutant kill matrix</h1>
 <p>${killed} of ${rows.length} shipped mutants killed. A mutant is killed when a claim that names it fails on it.</p>
-<table><tr><th>Mutant</th><th>Claims that must fail</th><th>Claims that failed</th><th>Verdict</th><th>Report</th></tr>
+<table><tr><th>Mutant</th><th>Claims naming it (each must fail)</th><th>All claims that failed</th><th>Verdict</th><th>Report</th></tr>
 ${body}</table>${pending}</body></html>
 `;
 }
