@@ -23,13 +23,12 @@ function firstReason(claim: ClaimResult): string {
 /** The verdict of a gate run. Claims a selection did not run are listed, never counted as green. */
 export function gateVerdictOf(report: EvidenceReport): GateVerdict {
   const ran = report.claims.filter((claim) => claim.ran);
-  const notPass = report.claims.filter(
-    (claim) => claim.result !== 'pass' && claim.result !== 'not_applicable',
-  );
+  const notPass = ran.filter((claim) => claim.result !== 'pass' && claim.result !== 'not_applicable');
   const lines = notPass.map(
-    (claim) =>
-      `  ${claim.id.padEnd(13)} ${(claim.ran ? claim.result : 'not run').padEnd(14)} ${firstReason(claim)}`,
+    (claim) => `  ${claim.id.padEnd(13)} ${claim.result.padEnd(14)} ${firstReason(claim)}`,
   );
+  const notRun = report.claims.filter((claim) => !claim.ran).map((claim) => claim.id);
+  if (notRun.length) lines.push(`  not run in this selection (${notRun.length}): ${notRun.join(' ')}`);
   const failed = ran.filter((claim) => claim.result === 'fail');
   const undecided = ran.filter(
     (claim) => claim.result === 'error' || (claim.result === 'not_assessed' && claim.accepted === null),
