@@ -1,4 +1,4 @@
-/** The claims catalogue: every machine-checkable sentence of the security policy, from ../shared/spec/claims.md. */
+/** The claims catalogue: every machine-checkable sentence of the security policy (docs/policy.md), rendered as docs/claims.md. */
 import type { ClaimInput } from './claims.ts';
 
 export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [

@@ -1,6 +1,15 @@
-// Writes the generated docs (docs/claims.md) from the registry: `npm run docs`.
-import { writeFileSync } from 'node:fs';
+// Writes the generated docs from the code: docs/claims.md, the manifest reference in docs/target-contract.md, docs/manifest.schema.json (`npm run docs`).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { renderClaimsDoc } from '../claims-doc.ts';
+import { manifestJsonSchema, withManifestReference } from '../manifest-doc.ts';
 
-writeFileSync(new URL('../../docs/claims.md', import.meta.url), renderClaimsDoc());
-process.stdout.write('docs/claims.md written\n');
+const docs = (file: string) => new URL(`../../docs/${file}`, import.meta.url);
+writeFileSync(docs('claims.md'), renderClaimsDoc());
+writeFileSync(
+  docs('target-contract.md'),
+  withManifestReference(readFileSync(docs('target-contract.md'), 'utf8')),
+);
+writeFileSync(docs('manifest.schema.json'), manifestJsonSchema());
+process.stdout.write(
+  'docs/claims.md, docs/target-contract.md (manifest reference), docs/manifest.schema.json written\n',
+);
