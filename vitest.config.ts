@@ -6,7 +6,12 @@ process.env.HARNESS_RUN_ID ??= `run-${new Date().toISOString().replace(/[:.]/g, 
 
 export default defineConfig({
   test: {
-    reporters: ['default', './harness/reporter.ts'],
+    // vitest's GitHub annotations stay on in Actions, beside the evidence reporter.
+    reporters: [
+      'default',
+      './harness/reporter.ts',
+      ...(process.env.GITHUB_ACTIONS === 'true' ? ['github-actions'] : []),
+    ],
     // Stopping the target is 0.3 s normally, but up to a 10 s SIGTERM grace, SIGKILL, then pg_ctl.
     teardownTimeout: 30_000,
     projects: [
@@ -17,6 +22,17 @@ export default defineConfig({
           exclude: ['node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // end-to-end tests of the harness itself: they start gates as child processes
+          name: 'integration',
+          include: ['**/*.integration.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

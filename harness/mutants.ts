@@ -14,6 +14,14 @@ export function shippedMutants(dir = MUTANTS_DIR): string[] {
     .sort();
 }
 
+/** Every suite file of this repository, relative to the cwd: what a full gate runs. */
+export function allSuiteFiles(suitesDir = path.resolve('suites')): string[] {
+  return readdirSync(suitesDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.relative(process.cwd(), path.join(suitesDir, file)))
+    .sort();
+}
+
 /**
  * The suite files that hold controls of these claims, found by the `claimTitle('<ID>')` a suite's
  * describe uses. A mutant run needs only these files; the rest cannot kill it.

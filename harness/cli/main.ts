@@ -124,6 +124,18 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
       return runScript('claims-list.ts', [...(values.json ? ['--json'] : []), ...positionals]);
     },
   },
+  merge: {
+    summary: 'merge the evidence of gate shards into one report and verdict',
+    usage: `mintoken-harness merge --out DIR SHARD_REPORT_DIR...`,
+    options: { out: { type: 'string' } },
+    run(values, positionals) {
+      const out = asString(values.out);
+      return runScript('merge.ts', [
+        ...(out ? ['--out', path.resolve(out)] : []),
+        ...positionals.map((p) => path.resolve(p)),
+      ]);
+    },
+  },
   doctor: {
     summary:
       'check what this machine has (Node, Postgres, Chromium, certutil, OpenSSL, Docker, strace); installs nothing',
