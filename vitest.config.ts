@@ -37,6 +37,16 @@ export default defineConfig({
       },
       {
         test: {
+          // researchers' repros (mintoken-harness repro NAME): the suites' environment, run one file at a time
+          name: 'repro',
+          include: ['repro/**/*.test.ts'],
+          globalSetup: ['./fixtures/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'suites',
           include: ['suites/**/*.test.ts'],
           globalSetup: ['./fixtures/global-setup.ts'],

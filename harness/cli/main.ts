@@ -136,6 +136,20 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
       ]);
     },
   },
+  repro: {
+    summary:
+      "scaffold a researcher's repro (repro/NAME.test.ts), or --run it to write report.md and a redacted replay",
+    usage: `mintoken-harness repro NAME [--run] [--target MANIFEST]`,
+    options: { run: { type: 'boolean' }, target: { type: 'string' } },
+    run(values, positionals) {
+      const target = asString(values.target);
+      return runScript(
+        'repro.ts',
+        [...positionals, ...(values.run ? ['--run'] : [])],
+        target ? { HARNESS_TARGET: path.resolve(target) } : {},
+      );
+    },
+  },
   doctor: {
     summary:
       'check what this machine has (Node, Postgres, Chromium, certutil, OpenSSL, Docker, strace); installs nothing',

@@ -29,6 +29,13 @@ steps.push(
     [
       bin('vitest', 'vitest.mjs'),
       'run',
+      // repro/ holds researchers' files (the integration tests run the example one themselves)
+      '--project',
+      'unit',
+      '--project',
+      'suites',
+      '--project',
+      'integration',
       '--reporter=default',
       '--reporter=./harness/reporter.ts',
       '--reporter=json',

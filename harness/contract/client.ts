@@ -27,6 +27,25 @@ export interface TargetRequest {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** One request a TargetClient made and what came back: what a researcher's repro records and replays. */
+export interface TargetExchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody: string | null;
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+}
+
+const exchangeListeners = new Set<(exchange: TargetExchange) => void>();
+
+/** Calls `listener` after every request any TargetClient of this process makes; returns the unsubscribe. */
+export function onTargetExchange(listener: (exchange: TargetExchange) => void): () => void {
+  exchangeListeners.add(listener);
+  return () => exchangeListeners.delete(listener);
+}
+
 export class TargetClient {
   readonly baseUrl: string;
   readonly #agent: Agent;
@@ -63,6 +82,17 @@ export class TargetClient {
     const flat: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    for (const listener of exchangeListeners) {
+      listener({
+        method,
+        url,
+        requestHeaders: headers,
+        requestBody: body ?? null,
+        status: response.statusCode,
+        responseHeaders: flat,
+        responseBody: text,
+      });
     }
     return { status: response.statusCode, headers: flat, body: text, request: { method, url } };
   }
