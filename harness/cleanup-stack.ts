@@ -42,6 +42,22 @@ export class CleanupStack {
 }
 
 const exitHooks = new Set<() => void>();
+const SIGNAL_EXIT_CODES: ReadonlyArray<[NodeJS.Signals, number]> = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+];
+
+function runExitHooks(): void {
+  for (const h of [...exitHooks].reverse()) {
+    exitHooks.delete(h);
+    try {
+      h();
+    } catch {
+      // Nothing to report to: the process is exiting. The next run's checks will notice.
+    }
+  }
+}
 let exitListenerInstalled = false;
 
 /**
@@ -51,15 +67,17 @@ let exitListenerInstalled = false;
 export function onProcessExit(hook: () => void): () => void {
   if (!exitListenerInstalled) {
     exitListenerInstalled = true;
-    process.on('exit', () => {
-      for (const h of [...exitHooks].reverse()) {
-        try {
-          h();
-        } catch {
-          // Nothing to report to: the process is exiting. The next run's checks will notice.
-        }
-      }
-    });
+    process.on('exit', runExitHooks);
+    // A Ctrl-C reaches every process of the terminal's group, vitest's workers included, and a signal
+    // ends a process without 'exit': without this, a worker's dedicated Postgres and targets (their own
+    // process groups) would outlive the run. When nothing else handles the signal, undo and exit.
+    for (const [signal, code] of SIGNAL_EXIT_CODES) {
+      process.on(signal, () => {
+        if (process.listenerCount(signal) > 1) return; // someone else (the `up` command) stops the run
+        runExitHooks();
+        process.exit(code);
+      });
+    }
   }
   exitHooks.add(hook);
   return () => exitHooks.delete(hook);

@@ -7,6 +7,7 @@ import { isHarnessError } from '../errors.ts';
 import { GATE_EXIT, gateVerdictOf } from '../gate/gate-verdict.ts';
 import { loadManifest, resolveTargetManifestPath } from '../manifest.ts';
 import { suiteFilesOfClaims } from '../mutants.ts';
+import { reapRun } from '../reaper.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { reportDirOf } from '../reporter.ts';
 import { runStep } from './run-steps.ts';
@@ -76,9 +77,27 @@ try {
   process.exit(GATE_EXIT.usage);
 }
 const runId = process.env.HARNESS_RUN_ID ?? `gate-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+// Ctrl-C reaches vitest and its workers too (same process group): let them stop, then reap what a
+// worker killed mid-start could not undo, and exit 130.
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+  });
+}
 const step = await runStep('suites', 'node', [vitest, 'run', '--project', 'suites', ...passThrough], {
   HARNESS_RUN_ID: runId,
 });
+const reaped = reapRun(runId);
+if (reaped.killed.length || reaped.removed.length) {
+  process.stderr.write(
+    `gate: cleaned up after the run: ${reaped.killed.length} leftover process(es), ${reaped.removed.length} scratch dir(s)\n`,
+  );
+}
+if (interrupted) {
+  process.stderr.write('gate: interrupted; nothing of the run is left running\n');
+  process.exit(130);
+}
 const reportPath = path.join(reportDirOf(runId), 'evidence.json');
 if (!existsSync(reportPath)) {
   process.stderr.write(

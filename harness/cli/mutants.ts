@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { mutantsOfClaims } from '../claims.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
 import { formatMatrix, type MatrixRow, shippedMutants, suiteFilesOfClaims, verdictOf } from '../mutants.ts';
+import { reapRun } from '../reaper.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { reportDirOf } from '../reporter.ts';
@@ -76,6 +77,7 @@ async function runSuites(mutant: string): Promise<MatrixRow> {
   await new Promise<void>((resolve) => child.on('close', () => resolve()));
   clearInterval(heartbeat);
   log.end();
+  reapRun(runId); // whatever a worker killed mid-start could not undo
   const reportPath = path.join(reportDirOf(runId), 'evidence.json');
   const report = existsSync(reportPath)
     ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { loadManifest } from '../manifest.ts';
 import { suiteFilesOfClaims } from '../mutants.ts';
+import { reapRun } from '../reaper.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { reportDirOf } from '../reporter.ts';
 import { loadVariant, shippedVariants, type VariantRow, variantManifest, variantRowOf } from '../variants.ts';
@@ -62,6 +63,7 @@ async function runVariant(name: string): Promise<VariantRow> {
   await new Promise<void>((resolve) => child.on('close', () => resolve()));
   clearInterval(heartbeat);
   log.end();
+  reapRun(runId); // whatever a worker killed mid-start could not undo
   const reportPath = path.join(reportDirOf(runId), 'evidence.json');
   const report = existsSync(reportPath)
     ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))
