@@ -53,13 +53,24 @@ function captureResponses(page: Page) {
   };
 }
 
-/** Everything the page holds that a reload could have kept: its DOM, and its web storage. */
+/** Everything the page holds that a reload could have kept: its DOM, the values of its fields, and its web storage. */
 async function pageState(page: Page) {
   const storage = await page.evaluate(() => ({
     localStorage: JSON.stringify({ ...localStorage }),
     sessionStorage: JSON.stringify({ ...sessionStorage }),
   }));
-  return { dom: await page.content(), ...storage, cookies: JSON.stringify(await page.context().cookies()) };
+  // a field's value is a property, not in the serialised DOM: a key shown in a read-only input lives there
+  const fields = await page
+    .locator('input, textarea')
+    .evaluateAll((nodes) =>
+      JSON.stringify(nodes.map((node) => (node as unknown as { value: string }).value)),
+    );
+  return {
+    dom: await page.content(),
+    fields,
+    ...storage,
+    cookies: JSON.stringify(await page.context().cookies()),
+  };
 }
 
 function sweepState(state: Record<string, string>, forms: readonly CanaryForm[]) {
@@ -184,7 +195,7 @@ describe(claimTitle('AUTH-03'), () => {
     );
     requireStatus(served, 200, 'the key the dialog showed, on the proxy', served.body);
     precondition(
-      whileShown.some((f) => f.where === 'dom'),
+      whileShown.some((f) => f.where === 'dom' || f.where === 'fields'),
       'the sweep does not find the key in the page while the dialog shows it',
       'HARNESS_ERR_PROBE_BLIND',
     );
