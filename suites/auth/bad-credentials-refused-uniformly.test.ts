@@ -44,6 +44,11 @@ async function revokedKeyOfAnotherTenant(target: TargetClient): Promise<string> 
 const HOSTILE_CREDENTIALS: Array<{
   name: string;
   build(ctx: CaseContext): Promise<HostileRequest> | HostileRequest;
+  /**
+   * Statuses of an HTTP layer that refuses the request before any credential is read (a front proxy's
+   * header-size limit: nginx answers 400 past 8 kB a line, others 431); the contract sets no header limit.
+   */
+  refusedBeforeAuth?: readonly number[];
 }> = [
   { name: 'an empty Authorization header', build: () => ({ headers: { authorization: '' } }) },
   { name: 'the Bearer scheme alone', build: () => ({ headers: { authorization: 'Bearer' } }) },
@@ -112,6 +117,7 @@ const HOSTILE_CREDENTIALS: Array<{
     build: () => ({
       headers: bearer(randomBytes(GARBAGE_BYTES).toString('base64url').slice(0, GARBAGE_BYTES)),
     }),
+    refusedBeforeAuth: [400, 431],
   },
 ];
 
@@ -167,6 +173,7 @@ describe(claimTitle('AUTH-05'), () => {
       });
       requireStatus(served, 200, 'the same request with the valid key (positive control)', served.body);
       expect(missing.status).toBe(401);
+      if (hostile.refusedBeforeAuth?.includes(refused.status)) return;
       expect(refused.status).toBe(401);
       expect(refused.headers['content-type']).toBe(missing.headers['content-type']);
       expect(bodyShape(refused.body)).toBe(bodyShape(missing.body));

@@ -21,7 +21,7 @@ import type { Manifest } from '../../harness/manifest.ts';
 import { fingerprint } from '../../harness/probes/canary.ts';
 import { chiSquareUniform, empiricalEntropyBits } from '../../harness/stats/chi-square.ts';
 import { chiSquareSurvival } from '../../harness/stats/distributions.ts';
-import { requireStatus } from '../../harness/verdict.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 const KEY_COUNT = 10_000;
 /** Tenants minting at once (requests in flight). */
@@ -173,7 +173,10 @@ async function mintKeys(plan: MintingPlan, count: number): Promise<Minted> {
         try {
           created = JSON.parse(response.body) as typeof created;
         } catch {
-          requireStatus({ status: 0 }, 201, 'creating a key (a JSON body)', response.body);
+          precondition(
+            false,
+            `POST /v1/auth/keys answered 201 with a body that is not JSON: ${response.body.slice(0, 100)}`,
+          );
         }
         const rawKey = typeof created.raw_key === 'string' ? created.raw_key : String(created.raw_key);
         keys.push(rawKey);
