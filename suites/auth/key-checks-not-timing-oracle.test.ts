@@ -247,7 +247,7 @@ describe(claimTitle('AUTH-06'), () => {
         'HARNESS_ERR_TIMING_INCONCLUSIVE',
         `only ${differences.length} of the ${MIN_PAIRS} pairs needed were plain refusals (401) after ${attempts} ` +
           `attempted pairs over ${rotation.addresses} source addresses and ${pausedMs} ms of pauses for the throttle ` +
-          `(answers: ${JSON.stringify(statuses)}); give the target a higher AUTH_FAILURE_LIMIT per address or state it in the manifest (limits.authFailureLimit)`,
+          `(answers: ${JSON.stringify(statuses)}); state the target's failed-authentication limit per address in the manifest (limits.authFailureLimit) so each address gets fewer attempts`,
       );
     }
 
