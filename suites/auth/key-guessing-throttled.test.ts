@@ -5,6 +5,7 @@ import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import { fingerprint } from '../../harness/probes/canary.ts';
+import { requireStatus } from '../../harness/verdict.ts';
 
 /** The claim's bound: a guesser must be stopped before this many attempts. */
 const MAX_ATTEMPTS = 1_000;
@@ -55,7 +56,7 @@ describe(claimTitle('AUTH-08'), () => {
       retryAfter: throttled?.headers['retry-after'] ?? null,
       body: throttled?.body.slice(0, 200) ?? null,
     });
-    expect(served.status).toBe(200);
+    requireStatus(served, 200, 'the valid key from another address (positive control)', served.body);
     expect(throttledAt, `no 429 in ${MAX_ATTEMPTS} failed attempts`).not.toBeNull();
     expect(throttledAt!).toBeLessThan(MAX_ATTEMPTS);
     expect(Number(throttled?.headers['retry-after'])).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import type { CreatedKey } from '../../harness/contract/schemas.ts';
 import type { CanaryForm } from '../../harness/probes/canary.ts';
 import { fingerprint, sweepBuffer } from '../../harness/probes/canary.ts';
 import { recordSweep, type SweepSecret, sweepSinks } from '../../harness/probes/sweep.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 const reversed = (value: string) => [...value].reverse().join('');
 const caseSwapped = (value: string) =>
@@ -62,7 +63,8 @@ describe(claimTitle('AUTH-02'), () => {
     ] as const;
     // Each key authenticates once, so every path that handles it (lookup, last use, logging) has run.
     for (const key of keys) {
-      expect((await sendChat(target, 'openai', { apiKey: key.raw_key, providerKey })).status).toBe(200);
+      const served = await sendChat(target, 'openai', { apiKey: key.raw_key, providerKey });
+      requireStatus(served, 200, 'one proxied request with each new key', served.body);
     }
     const secrets: SweepSecret[] = keys.flatMap((key, i) => [
       { value: key.raw_key, label: `key ${i + 1}` },
@@ -77,14 +79,22 @@ describe(claimTitle('AUTH-02'), () => {
     await evidence.positiveControl('reversed and case-swapped secrets are found by the extra forms', {
       missed: extraMissed.length,
     });
-    expect(extraMissed).toEqual([]);
+    precondition(
+      extraMissed.length === 0,
+      `the reversed/case-swapped needles missed ${extraMissed.length} planted form(s)`,
+      'HARNESS_ERR_PROBE_BLIND',
+    );
     const report = await sweepSinks(env, secrets, { extraForms: reversibleForms });
     await recordSweep(evidence, 'two keys, their secrets and reversible forms', report, {
       keys: keys.map((k) => fingerprint(k.raw_key)),
       extraForms: ['reversed', 'case-swapped', 'reversed+case-swapped'],
     });
-    expect(report.controlsMissed).toEqual([]);
     expect(report.findings).toEqual([]);
+    precondition(
+      report.controlsMissed.length === 0,
+      `the sweep missed its own planted controls in ${JSON.stringify(report.controlsMissed).slice(0, 300)}`,
+      'HARNESS_ERR_PROBE_BLIND',
+    );
     if (report.notAssessed.length > 0) {
       return evidence.notAssessed(report.notAssessed.map((n) => `${n.sink}: ${n.reason}`).join('; '));
     }
@@ -159,8 +169,15 @@ describe(claimTitle('AUTH-02'), () => {
         fixedKeystreamRelations: relations,
       },
     );
-    expect(planted).toBe('secret');
-    expect(rows[0]!.length, 'rows holding the key id and key_prefix').toBeGreaterThan(0);
+    precondition(
+      planted === 'secret',
+      'the relation test missed a planted fixed-keystream encryption',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
     expect(relations).toEqual([]);
+    precondition(
+      rows[0]!.length > 0,
+      "no table row holds the key's id and its key_prefix (whole or its 4 characters), so its verifier could not be read",
+    );
   });
 });

@@ -2,6 +2,8 @@
 
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../fixtures/browser.ts';
+import { dashboardDriver } from '../../fixtures/dashboard-driver.ts';
+import { dashboardPath } from '../../fixtures/dashboard-page.ts';
 import { keyName } from '../../fixtures/factories.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
@@ -9,6 +11,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { CreatedKeySchema } from '../../harness/contract/schemas.ts';
 import { type CanaryForm, canaryForms, fingerprint, sweepBuffer } from '../../harness/probes/canary.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 /** Every later response a tenant can get about its keys, usage and analytics (contract §1 GET/PATCH endpoints). */
 const LATER_READS = [
@@ -19,9 +22,6 @@ const LATER_READS = [
   { name: 'analytics summary', method: 'GET', path: () => '/v1/analytics/summary' },
   { name: 'analytics by key', method: 'GET', path: () => '/v1/analytics/by-key' },
 ] as const;
-
-/** How long the dashboard may take to react to a click (a login runs argon2 on the server). */
-const UI_TIMEOUT_MS = 15_000;
 
 interface CapturedResponse {
   url: string;
@@ -53,13 +53,24 @@ function captureResponses(page: Page) {
   };
 }
 
-/** Everything the page holds that a reload could have kept: its DOM, and its web storage. */
+/** Everything the page holds that a reload could have kept: its DOM, the values of its fields, and its web storage. */
 async function pageState(page: Page) {
   const storage = await page.evaluate(() => ({
     localStorage: JSON.stringify({ ...localStorage }),
     sessionStorage: JSON.stringify({ ...sessionStorage }),
   }));
-  return { dom: await page.content(), ...storage, cookies: JSON.stringify(await page.context().cookies()) };
+  // a field's value is a property, not in the serialised DOM: a key shown in a read-only input lives there
+  const fields = await page
+    .locator('input, textarea')
+    .evaluateAll((nodes) =>
+      JSON.stringify(nodes.map((node) => (node as unknown as { value: string }).value)),
+    );
+  return {
+    dom: await page.content(),
+    fields,
+    ...storage,
+    cookies: JSON.stringify(await page.context().cookies()),
+  };
 }
 
 function sweepState(state: Record<string, string>, forms: readonly CanaryForm[]) {
@@ -74,13 +85,6 @@ function sweepResponses(responses: readonly CapturedResponse[], forms: readonly 
   );
 }
 
-async function logIn(page: Page, email: string, password: string): Promise<void> {
-  await page.locator('#login-email').fill(email);
-  await page.locator('#login-password').fill(password);
-  await page.locator('#login-submit').click();
-  await page.locator('#keys-section').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-}
-
 describe(claimTitle('AUTH-03'), () => {
   test('returns raw_key in the creation response, with a key_prefix of its first 12 characters', async ({
     target,
@@ -92,10 +96,16 @@ describe(claimTitle('AUTH-03'), () => {
       headers: bearer(tenant.token),
       body: { name: keyName() },
     });
-    expect(response.status).toBe(201);
+    requireStatus(response, 201, 'creating a key (POST /v1/auth/keys)', response.body);
+    const parsed = CreatedKeySchema.safeParse(JSON.parse(response.body));
+    expect(parsed.success, 'the creation response is a key object with raw_key').toBe(true);
     const created = CreatedKeySchema.parse(JSON.parse(response.body));
     // Positive control for the sweep below: it finds the key where the contract says it must be.
-    expect(sweepBuffer(Buffer.from(response.body), canaryForms(created.raw_key)).length).toBeGreaterThan(0);
+    precondition(
+      sweepBuffer(Buffer.from(response.body), canaryForms(created.raw_key)).length > 0,
+      'the sweep does not find raw_key in the creation response that holds it',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
     expect(created.key_prefix).toBe(created.raw_key.slice(0, 12));
     await evidence.positiveControl('raw key found in the creation response', {
       key: fingerprint(created.raw_key),
@@ -112,7 +122,8 @@ describe(claimTitle('AUTH-03'), () => {
     evidence,
   }) => {
     // Use the key once, so usage and analytics have a row that refers to it.
-    expect((await sendChat(target, 'openai', { apiKey: apiKey.raw_key, providerKey })).status).toBe(200);
+    const used = await sendChat(target, 'openai', { apiKey: apiKey.raw_key, providerKey });
+    requireStatus(used, 200, 'one proxied request with the key', used.body);
     const forms = canaryForms(apiKey.raw_key);
     const seen = [];
     for (const read of LATER_READS) {
@@ -134,7 +145,10 @@ describe(claimTitle('AUTH-03'), () => {
       seen,
     });
     for (const entry of seen) {
-      expect(entry, entry.read).toMatchObject({ status: 200, rawKeyField: false, findings: [] });
+      expect(entry, entry.read).toMatchObject({ rawKeyField: false, findings: [] });
+    }
+    for (const entry of seen) {
+      precondition(entry.status === 200, `${entry.read} answered ${entry.status}, so its body says nothing`);
     }
   });
 
@@ -143,6 +157,7 @@ describe(claimTitle('AUTH-03'), () => {
     target,
     tenant,
     providerKey,
+    manifest,
     evidence,
     onTestFinished,
   }) => {
@@ -151,18 +166,19 @@ describe(claimTitle('AUTH-03'), () => {
     onTestFinished(() => browser.close());
     const page = await browser.context.newPage();
     const port = new URL(env.replicas[0]?.httpsUrl ?? '').port;
-    const dashboardUrl = `https://${env.tlsHostname}:${port}/dashboard/keys`;
+    const dashboardUrl = `https://${env.tlsHostname}:${port}${dashboardPath(manifest)}`;
+    // The page is found through accessible roles and labels, or the manifest's selectors; a control
+    // it cannot find is an error naming it (HarnessError), never a finding.
+    const dashboard = dashboardDriver(page, manifest.dashboard?.selectors);
 
     const firstVisit = captureResponses(page);
-    await page.goto(dashboardUrl);
-    await logIn(page, tenant.email, tenant.password);
-    await page.locator('#create-key-name').fill(keyName());
-    await page.locator('#create-key-submit').click();
-    await page.locator('#raw-key-dialog[open]').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-    const rawKey = ((await page.locator('#raw-key-value').textContent()) ?? '').trim();
+    const opened = await page.goto(dashboardUrl);
+    requireStatus({ status: opened?.status() ?? 0 }, 200, `the dashboard page ${dashboardUrl}`);
+    await dashboard.logIn(tenant.email, tenant.password);
+    const rawKey = await dashboard.createKey(keyName());
     const forms = canaryForms(rawKey);
     const whileShown = sweepState(await pageState(page), forms);
-    await page.locator('#raw-key-close').click();
+    await dashboard.closeDialog();
     const firstResponses = sweepResponses(await firstVisit.stop(), forms);
 
     // Positive controls: the dialog showed a key that works, and the probes see it where it was shown.
@@ -174,11 +190,20 @@ describe(claimTitle('AUTH-03'), () => {
         proxyStatus: served.status,
         foundWhileShown: [...new Set(whileShown.map((f) => f.where))],
         foundInResponses: [...new Set(firstResponses.map((f) => f.where))],
+        controlsFoundBy: dashboard.foundBy,
       },
     );
-    expect(served.status).toBe(200);
-    expect(whileShown.some((f) => f.where === 'dom')).toBe(true);
-    expect(firstResponses.some((f) => f.where === '/v1/auth/keys')).toBe(true);
+    requireStatus(served, 200, 'the key the dialog showed, on the proxy', served.body);
+    precondition(
+      whileShown.some((f) => f.where === 'dom' || f.where === 'fields'),
+      'the sweep does not find the key in the page while the dialog shows it',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
+    precondition(
+      firstResponses.length > 0,
+      'the sweep does not find the key in any response the page received while creating it',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
 
     // Reload: the page must have forgotten the key, signed out, before anything else happens.
     const afterReload = captureResponses(page);
@@ -195,9 +220,9 @@ describe(claimTitle('AUTH-03'), () => {
 
     // Signed in again, the list shows the key by its prefix only.
     const signedInAgain = captureResponses(page);
-    await logIn(page, tenant.email, tenant.password);
+    await dashboard.logIn(tenant.email, tenant.password);
     const keyPrefix = rawKey.slice(0, 12);
-    await page.getByText(`${keyPrefix}…`).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await dashboard.waitForListed(keyPrefix);
     const listed = sweepState(await pageState(page), forms);
     const listResponses = await signedInAgain.stop();
     const onList = [...listed, ...sweepResponses(listResponses, forms)];
