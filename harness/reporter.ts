@@ -122,8 +122,38 @@ function parseData(body: unknown): unknown {
   }
 }
 
+const sourceLines = new Map<string, string[]>();
+
+/**
+ * Where a test is when vitest recorded no location (its stack-trace limit misses tests made through
+ * `test.extend` and `test.for`): the line naming the test, else the line of its claim's describe.
+ */
+function locateInSource(
+  file: string,
+  name: string,
+  claimId: string | null,
+): { line: number; column: number } | null {
+  let lines = sourceLines.get(file);
+  if (!lines) {
+    try {
+      lines = readFileSync(path.resolve(file), 'utf8').split('\n');
+    } catch {
+      lines = [];
+    }
+    sourceLines.set(file, lines);
+  }
+  const needles = [`'${name}'`, `"${name}"`, `\`${name}\``, ...(claimId ? [`claimTitle('${claimId}')`] : [])];
+  for (const needle of needles) {
+    const index = lines.findIndex((line) => line.includes(needle));
+    if (index !== -1) return { line: index + 1, column: (lines[index]?.indexOf(needle) ?? 0) + 1 };
+  }
+  return null;
+}
+
 function checkOf(test: TestCase): CheckResult {
-  const location = test.location;
+  const location =
+    test.location ??
+    locateInSource(test.module.relativeModuleId, test.name, claimIdOfTitlePath(titlePath(test)));
   const result = test.result();
   const annotations = test.annotations();
   const evidence = annotations.map((a) => ({

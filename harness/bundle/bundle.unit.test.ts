@@ -219,7 +219,7 @@ describe('evidence bundle', () => {
   });
 
   test('keeps only the tail of logs when every claim passed', async () => {
-    const dir = runDir('x'.repeat(100) + '\n'.repeat(1) + 'last line\n');
+    const dir = runDir(`${'x'.repeat(100)}\nlast line\n`);
     const result = await finalizeBundle(dir, { secrets: {}, fullLogs: false, prev: null, key: null });
     expect(result.report.logs?.[0]).toMatchObject({ path: 'logs/postgres.log.gz', kept: 'full' });
     const big = runDir(`${'y'.repeat(300 * 1024)}\nthe end\n`);

@@ -9,6 +9,7 @@ import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
 import { formatMatrix, type MatrixRow, shippedMutants, suiteFilesOfClaims, verdictOf } from '../mutants.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderMatrixHtml } from '../report/matrix-html.ts';
+import { renderStrykerReport } from '../report/stryker.ts';
 import { reportDirOf } from '../reporter.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -95,6 +96,11 @@ for (const [index, mutant] of selected.entries()) {
 const matrix = formatMatrix(rows, values.only ? [] : notShipped);
 writeFileSync(path.join(outDir, 'matrix.json'), `${JSON.stringify({ rows, notShipped }, null, 2)}\n`);
 writeFileSync(path.join(outDir, 'matrix.txt'), `${matrix}\n`);
+// The same matrix in Stryker's mutation-testing-report-schema, for the standard mutation report viewer.
+writeFileSync(
+  path.join(outDir, 'mutation-testing-report.json'),
+  renderStrykerReport(rows, { suiteFileOf: (claim) => suiteFilesOfClaims([claim])[0] ?? null }),
+);
 writeFileSync(
   path.join(outDir, 'matrix.html'),
   renderMatrixHtml(rows, values.only ? [] : notShipped, outDir),
