@@ -1,15 +1,6 @@
 // The evidence bundle: every format from one report, sealed and verified, failing on any changed byte, redacted, pruned.
 import { generateKeyPairSync } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -18,6 +9,7 @@ import { aggregateClaims } from '../report/aggregate.ts';
 import { type EvidenceReport, EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { finalizeBundle } from './finalize.ts';
 import { manifestHashOf, type SigningKey, verifyBundle } from './integrity.ts';
+import { lastKillMatrix, mutantProofOf } from './mutant-proof.ts';
 import { pruneReports } from './prune.ts';
 import { fingerprintProviderKeys } from './redact.ts';
 import { renderBundle } from './render.ts';
@@ -206,14 +198,10 @@ describe('evidence bundle', () => {
     ]);
     expect(result.redaction.findings[0]?.secret).not.toContain(JWT_SECRET);
     expect(result.report.runErrors.join()).toContain('bundle self-redaction');
-    const everything = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      .map((f) => path.join(dir, f))
-      .filter(
-        (f) =>
-          !existsSync(f) || !readdirSync(path.dirname(f)).includes(path.basename(f)) || !f.endsWith('/logs'),
-      )
-      .filter((f) => !f.endsWith('logs'))
-      .map((f) => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f)).toString())
+    const everything = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(path.join(entry.parentPath, entry.name)))
+      .map((bytes) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString())
       .join('\n');
     expect(everything).not.toContain(JWT_SECRET);
   });
@@ -306,5 +294,35 @@ describe('evidence bundle', () => {
       ].sort(),
     );
     expect(() => pruneReports(reports, 0)).toThrow(/--keep/);
+  });
+
+  test('names the mutants that prove a claim can fail from the newest kill matrix, dated', () => {
+    const reports = tempDir();
+    expect(lastKillMatrix(reports)).toBeNull();
+    mkdirSync(path.join(reports, 'mutants-2026-01-01T00-00-00-000Z'));
+    const row = (mutant: string, verdict: string, result: string) => ({
+      mutant,
+      expected: ['AUTH-03'],
+      pairs: [{ claim: 'AUTH-03', result }],
+      failed: [],
+      collateral: [],
+      errored: [],
+      verdict,
+      reportPath: null,
+    });
+    writeFileSync(
+      path.join(reports, 'mutants-2026-01-01T00-00-00-000Z', 'matrix.json'),
+      JSON.stringify({ rows: [row('raw-key-on-list', 'killed', 'fail')], notShipped: [] }),
+    );
+    const matrix = lastKillMatrix(reports);
+    expect(matrix?.date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(
+      mutantProofOf({ id: 'AUTH-03', mutants: ['raw-key-on-list', 'dashboard-shows-key-again'] }, matrix)
+        ?.mutants,
+    ).toEqual([
+      { mutant: 'raw-key-on-list', verdict: 'killed', result: 'fail' },
+      { mutant: 'dashboard-shows-key-again', verdict: 'not run', result: null },
+    ]);
+    expect(mutantProofOf({ id: 'AUTH-01', mutants: [] }, matrix)).toBeNull();
   });
 });

@@ -46,7 +46,7 @@ export function compressLogs(
       ]);
       mode = 'tail';
     }
-    writeFileSync(`${full}.gz`, gzipSync(body, { level: 9 }));
+    writeFileSync(`${full}.gz`, gzipSync(body));
     rmSync(full);
     kept.push({
       path: `${file}.gz`,
