@@ -336,6 +336,7 @@ export default class EvidenceReporter implements Reporter {
     if (!pending) return;
     const { dir, environment, report, fullGate } = pending;
     const rel = path.relative(process.cwd(), dir);
+    const startedAt = performance.now();
     try {
       let key: SigningKey | null = null;
       try {
@@ -373,7 +374,7 @@ export default class EvidenceReporter implements Reporter {
         cpSync(dir, latest, { recursive: true });
       }
       process.stdout.write(
-        `evidence: bundle ${rel} sealed (${result.seal.files} files, manifest sha256 ${result.seal.manifestSha256.slice(0, 16)}…${result.seal.signed ? ', signed' : ''})\n`,
+        `evidence: bundle ${rel} sealed in ${Math.round(performance.now() - startedAt)} ms (${result.seal.files} files, manifest sha256 ${result.seal.manifestSha256.slice(0, 16)}…${result.seal.signed ? ', signed' : ''}${result.pdf.path ? ', with report.pdf' : ''})\n`,
       );
     } catch (error) {
       process.exitCode = 1;

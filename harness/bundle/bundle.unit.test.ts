@@ -1,14 +1,24 @@
 // The evidence bundle: every format from one report, sealed and verified, failing on any changed byte, redacted, pruned.
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
+import { chromiumPath } from '../../fixtures/browser.ts';
 import { aggregateClaims } from '../report/aggregate.ts';
 import { type EvidenceReport, EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { finalizeBundle } from './finalize.ts';
-import { manifestHashOf, type SigningKey, verifyBundle } from './integrity.ts';
+import { manifestHashOf, type SigningKey, verifyBundle, verifyChain } from './integrity.ts';
 import { lastKillMatrix, mutantProofOf } from './mutant-proof.ts';
 import { pruneReports } from './prune.ts';
 import { fingerprintProviderKeys } from './redact.ts';
@@ -182,6 +192,8 @@ describe('evidence bundle', () => {
     expect(verifyBundle(second, { prev: prev.manifestSha256 }).ok).toBe(true);
     expect(verifyBundle(second, { prev: 'f'.repeat(64) }).problems[0]).toMatch(/^chain: /);
     expect(verifyBundle(first, { prev: first }).ok).toBe(false);
+    expect(verifyChain([first, second]).map((r) => r.ok)).toEqual([true, true]);
+    expect(verifyChain([second, first]).map((r) => r.ok)).toEqual([true, false]);
   });
 
   test('a run secret in the bundle is removed, reported and recorded as a run error', async () => {
@@ -223,6 +235,9 @@ describe('evidence bundle', () => {
     await finalizeBundle(dir, { secrets: {}, fullLogs: true, prev: null, key: null });
     for (const format of ['html', 'junit', 'sarif', 'oscal'] as const) await renderBundle(dir, format);
     expect(verifyBundle(dir).problems).toEqual([]);
+    await expect(renderBundle(dir, 'pdf')).rejects.toThrow(/sealed/);
+    writeFileSync(path.join(dir, 'junit.xml'), 'older rendering');
+    await expect(renderBundle(dir, 'junit')).rejects.toThrow(/sealed: writing junit.xml/);
     const out = tempDir();
     expect((await renderBundle(dir, 'sarif', { out })).map((f) => path.basename(f))).toEqual([
       'results.sarif',
@@ -325,4 +340,25 @@ describe('evidence bundle', () => {
     ]);
     expect(mutantProofOf({ id: 'AUTH-01', mutants: [] }, matrix)).toBeNull();
   });
+
+  test.skipIf(!existsSync(chromiumPath()))(
+    'prints report.pdf with Chromium (skipped without Chromium: `bash scripts/setup.sh` installs it)',
+    async () => {
+      const dir = runDir();
+      const result = await finalizeBundle(dir, {
+        secrets: {},
+        fullLogs: true,
+        prev: null,
+        key: null,
+        pdfBudgetMs: 30_000,
+      });
+      expect(result.pdf.note).toBeNull();
+      expect(readFileSync(path.join(dir, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(verifyBundle(dir).ok).toBe(true);
+      const out = tempDir();
+      await renderBundle(dir, 'pdf', { out });
+      expect(existsSync(path.join(out, 'report.pdf'))).toBe(true);
+    },
+    60_000,
+  );
 });

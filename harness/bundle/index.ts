@@ -12,6 +12,7 @@ export {
   type VerifyOptions,
   type VerifyResult,
   verifyBundle,
+  verifyChain,
 } from './integrity.ts';
 export { compressLogs, DEFAULT_TAIL_BYTES } from './logs.ts';
 export { lastKillMatrix, mutantProofOf } from './mutant-proof.ts';

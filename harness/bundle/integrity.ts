@@ -203,3 +203,18 @@ export function verifyBundle(dir: string, options: VerifyOptions = {}): VerifyRe
     files: listed.size,
   };
 }
+
+/**
+ * Checks a period's bundles, oldest first: each verifies and names the one before it as `prev`. Returns one
+ * result per bundle (the first is checked without a chain unless `firstPrev` is given).
+ */
+export function verifyChain(
+  bundles: readonly string[],
+  options: Omit<VerifyOptions, 'prev'> & { firstPrev?: string } = {},
+): Array<VerifyResult & { bundle: string }> {
+  const { firstPrev, ...rest } = options;
+  return bundles.map((bundle, index) => {
+    const prev = index === 0 ? firstPrev : bundles[index - 1];
+    return { bundle, ...verifyBundle(bundle, prev === undefined ? rest : { ...rest, prev }) };
+  });
+}

@@ -1,11 +1,12 @@
 /** Renders a bundle's human and machine formats from its evidence.json: html, pdf, junit, sarif, oscal. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EvidenceReport, EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderEvidenceHtml } from '../report/html.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderOscal } from '../report/oscal.ts';
 import { renderSarif } from '../report/sarif.ts';
+import { MANIFEST_FILE } from './integrity.ts';
 import { PDF_FILE, renderPdf } from './pdf.ts';
 
 export const BUNDLE_FORMATS = ['html', 'pdf', 'junit', 'sarif', 'oscal'] as const;
@@ -52,9 +53,10 @@ export function renderText(report: EvidenceReport, format: Exclude<BundleFormat,
 }
 
 /**
- * Re-renders one format of the bundle in `dir` from its evidence.json into `out` (default: the bundle itself;
- * the text formats come out byte-identical, so a sealed bundle still verifies; a PDF does not). Returns the
- * files written.
+ * Re-renders one format of the bundle in `dir` from its evidence.json into `out` (default: the bundle itself)
+ * and returns the files written. Into a sealed bundle it only writes what leaves it verifying: the text formats
+ * when they come out byte-identical. A PDF, or a text rendered differently (another harness version), needs
+ * `out`: it throws saying so rather than break the bundle's manifest.
  */
 export async function renderBundle(
   dir: string,
@@ -62,12 +64,24 @@ export async function renderBundle(
   options: { out?: string; timeoutMs?: number } = {},
 ): Promise<string[]> {
   const out = options.out ?? dir;
+  const sealed = path.resolve(out) === path.resolve(dir) && existsSync(path.join(dir, MANIFEST_FILE));
+  const refuse = (file: string) =>
+    new Error(
+      `${dir} is sealed: writing ${file} into it would make \`verify\` fail; render into another directory (out / --out DIR)`,
+    );
   mkdirSync(out, { recursive: true });
   if (format === 'pdf') {
+    if (sealed) throw refuse(PDF_FILE);
     if (out !== dir) writeFileSync(path.join(out, 'index.html'), renderText(readEvidence(dir), 'html'));
     return [await renderPdf(out, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs })];
   }
   const text = renderText(readEvidence(dir), format);
+  if (sealed) {
+    for (const file of RENDERED_FILES[format]) {
+      const current = path.join(dir, file);
+      if (!existsSync(current) || readFileSync(current, 'utf8') !== text) throw refuse(file);
+    }
+  }
   return RENDERED_FILES[format].map((file) => {
     const target = path.join(out, file);
     writeFileSync(target, text);
