@@ -64,6 +64,12 @@ function startedAs(manifest: Manifest | null, mutant: string | null) {
   return { command, image };
 }
 
+/** A path inside the checkout as the repository names it (portable across machines); others stay absolute. */
+function repoRelative(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
 /** Environment variables whose values are backend secrets the bundle must never hold. */
 const SECRET_ENV = /SECRET|PEPPER|PASSWORD/i;
 
@@ -300,7 +306,7 @@ export default class EvidenceReporter implements Reporter {
         ? {
             name: environment.targetName,
             mode: environment.mode,
-            manifestPath: environment.manifestPath,
+            manifestPath: repoRelative(environment.manifestPath),
             manifestSha256: sha256OfFile(environment.manifestPath),
             mutant: environment.mutant,
             ...startedAs(manifest, environment.mutant),

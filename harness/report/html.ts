@@ -75,12 +75,13 @@ function renderAreas(report: EvidenceReport): string {
   const head = RESULT_STATES.map((s) => `<th>${badge(s)}</th>`).join('');
   const rows = CLAIM_FAMILIES.map((family) => {
     const claims = report.claims.filter((c) => c.family === family);
-    const cells = RESULT_STATES.map(
-      (s) => `<td>${claims.filter((c) => c.result === s).length || ''}</td>`,
-    ).join('');
-    return `<tr><th>${escapeHtml(family)}</th>${cells}<td>${claims.length}</td></tr>`;
+    const ran = claims.filter((c) => c.ran);
+    const cells = RESULT_STATES.map((s) => `<td>${ran.filter((c) => c.result === s).length || ''}</td>`).join(
+      '',
+    );
+    return `<tr><th>${escapeHtml(family)}</th>${cells}<td>${claims.length - ran.length || ''}</td><td>${claims.length}</td></tr>`;
   }).join('');
-  return `<h2>Per area</h2><table><tr><th>Area</th>${head}<th>claims</th></tr>${rows}</table>`;
+  return `<h2>Per area</h2><table><tr><th>Area</th>${head}<th>not run</th><th>claims</th></tr>${rows}</table>`;
 }
 
 function renderRun(report: EvidenceReport): string {
@@ -159,6 +160,10 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
   const redactionNote = redaction
     ? `<p><small>Self-redaction: ${redaction.fingerprinted} provider-key-shaped string(s) (planted sweep controls, canaries) replaced by fingerprints; ${redaction.findings.length ? `<b>${redaction.findings.length} run secret finding(s)</b>: ${redaction.findings.map((f) => `${escapeHtml(f.secret)} in ${escapeHtml(f.file)} (${escapeHtml(f.form)})`).join(', ')}` : 'no run secret found in the bundle'}.</small></p>`
     : '';
+  const notRun = report.claims.filter((c) => !c.ran).length;
+  const notRunLine = notRun
+    ? `<p class="warn">A selection, not a full gate: ${notRun} of ${report.claims.length} claims were not run (counted as not_assessed above).</p>`
+    : '';
   const unclaimed = report.unclaimed.length
     ? `<h2>Tests that name no claim</h2><p><small>Harness self-checks and tests outside the catalogue: they decide no claim, but a failure here is worth reading.</small></p><ul>${report.unclaimed.map(renderCheck).join('')}</ul>`
     : '';
@@ -168,13 +173,14 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
 <p>Run <code>${escapeHtml(report.runId)}</code> · generated ${escapeHtml(report.generatedAt)} · target ${report.target ? `${escapeHtml(report.target.name)} (${escapeHtml(report.target.mode)}${report.target.mutant ? `, mutant <b>${escapeHtml(report.target.mutant)}</b>` : ''})` : 'unknown (the environment did not start)'}</p>
 <h2>Summary</h2>
 <p>Claims: ${summary}</p>
+${notRunLine}
 <p>Tests: ${report.tests.passed} passed, ${report.tests.failed} failed, ${report.tests.skipped} skipped${report.unclaimed.length ? ` · ${report.unclaimed.length} name no claim (<a href="#unclaimed">below</a>)` : ''}</p>
 ${runErrors}${redactionNote}
 ${renderAreas(report)}
+${renderRun(report)}
 <h2>Claims</h2><table><tr><th>ID</th><th>Result</th><th>Claim</th></tr>${rows}</table>
 ${report.claims.map(renderClaim).join('\n')}
 <div id="unclaimed">${unclaimed}</div>
-${renderRun(report)}
 ${renderArtifacts(report)}
 </body></html>
 `;
