@@ -1,7 +1,15 @@
 /** Renders the evidence report as SARIF 2.1.0: one rule per claim, a result per check that did not pass, at its test. */
 import type { CheckResult, EvidenceReport } from './evidence-schema.ts';
 
-const LEVEL = { fail: 'error', error: 'warning', not_assessed: 'note' } as const;
+/**
+ * SARIF 2.1.0 §3.27.9: a kind other than `fail` must have level `none`. A finding is an error, a check that
+ * could not finish a warning (both `fail`, so code scanning shows them); not assessed is `notApplicable`.
+ */
+const KIND_LEVEL = {
+  fail: { kind: 'fail', level: 'error' },
+  error: { kind: 'fail', level: 'warning' },
+  not_assessed: { kind: 'notApplicable', level: 'none' },
+} as const;
 
 function location(check: CheckResult) {
   return {
@@ -27,7 +35,7 @@ export function renderSarif(report: EvidenceReport): string {
         (check) => check.result === 'fail' || check.result === 'error' || check.result === 'not_assessed',
       )
       .map((check) => {
-        const result = check.result as keyof typeof LEVEL;
+        const result = check.result as keyof typeof KIND_LEVEL;
         const why =
           check.messages[0] ??
           check.evidence.find((e) => e.kind === 'not_assessed')?.label ??
@@ -36,8 +44,7 @@ export function renderSarif(report: EvidenceReport): string {
         return {
           ruleId: claim.id,
           ruleIndex,
-          kind: result === 'fail' ? 'fail' : result === 'not_assessed' ? 'notApplicable' : 'review',
-          level: LEVEL[result],
+          ...KIND_LEVEL[result],
           message: { text: `${claim.id} ${result}: ${check.title}: ${why.split('\n')[0]}` },
           locations: [location(check)],
           partialFingerprints: { claimCheck: `${claim.id}/${check.title}` },
