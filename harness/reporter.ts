@@ -64,6 +64,34 @@ function startedAs(manifest: Manifest | null, mutant: string | null) {
   return { command, image };
 }
 
+const NOT_PASSED = new Set(['fail', 'error']);
+
+/**
+ * Which logs a bundle keeps whole: the shared target's and Postgres's when any claim failed or errored (or the
+ * run had errors); a suite's own environment's (`environments/<label>/`) when a claim with a check in the suite
+ * file that names that label did not pass.
+ */
+function fullLogsOf(report: EvidenceReport): (file: string) => boolean {
+  const anyNotPassed =
+    report.runErrors.length > 0 || report.claims.some((c) => c.ran && NOT_PASSED.has(c.result));
+  const notPassedFiles = new Set(
+    report.claims
+      .filter((c) => c.ran && NOT_PASSED.has(c.result))
+      .flatMap((c) => c.checks.map((check) => check.file)),
+  );
+  return (file) => {
+    const label = /^environments\/([^/]+)\//.exec(file)?.[1];
+    if (label === undefined || report.runErrors.length > 0) return anyNotPassed;
+    return [...notPassedFiles].some((suite) => {
+      try {
+        return readFileSync(path.resolve(suite), 'utf8').includes(`'${label}'`);
+      } catch {
+        return true;
+      }
+    });
+  };
+}
+
 /** A path inside the checkout as the repository names it (portable across machines); others stay absolute. */
 function repoRelative(file: string): string {
   const relative = path.relative(process.cwd(), file);
@@ -355,9 +383,7 @@ export default class EvidenceReporter implements Reporter {
       }
       const result = await finalizeBundle(dir, {
         secrets: runSecrets(environment),
-        fullLogs:
-          report.runErrors.length > 0 ||
-          report.claims.some((c) => c.ran && (c.result === 'fail' || c.result === 'error')),
+        fullLogs: fullLogsOf(report),
         prev: previousBundle(fullGate),
         key,
         pdfBudgetMs: fullGate ? PDF_BUDGET_MS : null,

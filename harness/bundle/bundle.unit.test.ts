@@ -228,6 +228,22 @@ describe('evidence bundle', () => {
     const text = gunzipSync(readFileSync(path.join(big, 'logs', 'postgres.log.gz'))).toString();
     expect(text.startsWith('[mintoken-harness: the first ')).toBe(true);
     expect(text.endsWith('the end\n')).toBe(true);
+    const perLog = runDir(`${'z'.repeat(300 * 1024)}\n`);
+    mkdirSync(path.join(perLog, 'environments', 'key-entropy', 'logs'), { recursive: true });
+    writeFileSync(
+      path.join(perLog, 'environments', 'key-entropy', 'logs', 'postgres.log'),
+      `${'w'.repeat(300 * 1024)}\n`,
+    );
+    const mixed = await finalizeBundle(perLog, {
+      secrets: {},
+      fullLogs: (file) => file.startsWith('environments/key-entropy/'),
+      prev: null,
+      key: null,
+    });
+    expect(mixed.report.logs?.map((l) => [l.path, l.kept])).toEqual([
+      ['environments/key-entropy/logs/postgres.log.gz', 'full'],
+      ['logs/postgres.log.gz', 'tail'],
+    ]);
   });
 
   test('re-renders the text formats byte for byte, so a sealed bundle still verifies', async () => {

@@ -20,8 +20,8 @@ import { sha256Hex } from './run-info.ts';
 export interface FinalizeOptions {
   /** name → value of the run's backend secrets and canaries: any of them in the bundle fails the run */
   secrets: Readonly<Record<string, string>>;
-  /** keep logs in full (a claim did not pass); otherwise only their tail */
-  fullLogs: boolean;
+  /** keep logs in full (a claim did not pass), otherwise only their tail: for every log, or per log (bundle-relative path) */
+  fullLogs: boolean | ((file: string) => boolean);
   /** the previous bundle this one chains to */
   prev: { runId: string | null; manifestSha256: string } | null;
   /** signs manifest.sha256; null writes an unsigned bundle (with a warning from the caller) */

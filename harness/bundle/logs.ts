@@ -20,7 +20,8 @@ export const DEFAULT_TAIL_BYTES = 256 * 1024;
 export function compressLogs(
   dir: string,
   options: {
-    full: boolean;
+    /** keep this log whole (a claim it bears on did not pass); a boolean decides for every log */
+    full: boolean | ((file: string) => boolean);
     tailBytes?: number;
     originals?: ReadonlyMap<string, { bytes: number; sha256: string }>;
   },
@@ -33,14 +34,15 @@ export function compressLogs(
     const original = options.originals?.get(file) ?? { bytes: bytes.length, sha256: sha256Hex(bytes) };
     let body = bytes;
     let mode: 'full' | 'tail' = 'full';
-    if (!options.full && bytes.length > tailBytes) {
+    const keepFull = typeof options.full === 'function' ? options.full(file) : options.full;
+    if (!keepFull && bytes.length > tailBytes) {
       let start = bytes.length - tailBytes;
       const newline = bytes.indexOf(0x0a, start);
       if (newline !== -1 && newline < bytes.length - 1) start = newline + 1;
       const dropped = start;
       body = Buffer.concat([
         Buffer.from(
-          `[mintoken-harness: the first ${dropped} of ${original.bytes} bytes are not kept (every claim that ran passed); full log sha256:${original.sha256}]\n`,
+          `[mintoken-harness: the first ${dropped} of ${original.bytes} bytes are not kept (every claim it bears on passed); full log sha256:${original.sha256}]\n`,
         ),
         bytes.subarray(start),
       ]);
