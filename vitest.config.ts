@@ -48,6 +48,8 @@ export default defineConfig({
       {
         test: {
           name: 'suites',
+          // Each check's file and line in the evidence, JUnit and SARIF (TestCase.location).
+          includeTaskLocation: true,
           include: ['suites/**/*.test.ts'],
           globalSetup: ['./fixtures/global-setup.ts'],
           testTimeout: 60_000,

@@ -10,6 +10,7 @@ import { formatMatrix, type MatrixRow, shippedMutants, suiteFilesOfClaims, verdi
 import { reapRun } from '../reaper.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderMatrixHtml } from '../report/matrix-html.ts';
+import { renderStrykerReport } from '../report/stryker.ts';
 import { reportDirOf } from '../reporter.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -97,6 +98,11 @@ for (const [index, mutant] of selected.entries()) {
 const matrix = formatMatrix(rows, values.only ? [] : notShipped);
 writeFileSync(path.join(outDir, 'matrix.json'), `${JSON.stringify({ rows, notShipped }, null, 2)}\n`);
 writeFileSync(path.join(outDir, 'matrix.txt'), `${matrix}\n`);
+// The same matrix in Stryker's mutation-testing-report-schema, for the standard mutation report viewer.
+writeFileSync(
+  path.join(outDir, 'mutation-testing-report.json'),
+  renderStrykerReport(rows, { suiteFileOf: (claim) => suiteFilesOfClaims([claim])[0] ?? null }),
+);
 writeFileSync(
   path.join(outDir, 'matrix.html'),
   renderMatrixHtml(rows, values.only ? [] : notShipped, outDir),

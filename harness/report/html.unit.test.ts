@@ -5,6 +5,7 @@ import { aggregateClaims } from './aggregate.ts';
 import type { EvidenceReport } from './evidence-schema.ts';
 import { renderEvidenceHtml } from './html.ts';
 import { renderMatrixHtml } from './matrix-html.ts';
+import { renderStrykerReport } from './stryker.ts';
 
 const HOSTILE = '<script>alert(1)</script>';
 
@@ -52,5 +53,19 @@ describe('HTML reports', () => {
     expect(html).toContain('1 of 1 shipped mutants killed');
     expect(html).toContain('href="../mutant-x/evidence.html"');
     expect(html).toContain('store-prompt');
+  });
+});
+
+describe('Stryker mutation-testing report', () => {
+  test('has one mutant per matrix row with Stryker statuses and the claims that killed it', () => {
+    const killed = verdictOf('raw-key-on-list', report(), '/r/evidence.json');
+    const survived = { ...killed, mutant: 'other', verdict: 'survived' as const, pairs: [] };
+    const json = JSON.parse(renderStrykerReport([killed, survived]));
+    expect(json.schemaVersion).toBe('2');
+    const mutants = Object.values(
+      json.files as Record<string, { mutants: Array<{ status: string; killedBy?: string[] }> }>,
+    ).flatMap((f) => f.mutants);
+    expect(mutants.map((m) => m.status)).toEqual(['Killed', 'Survived']);
+    expect(mutants[0]?.killedBy).toEqual(['AUTH-03']);
   });
 });
