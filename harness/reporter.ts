@@ -191,6 +191,9 @@ export default class EvidenceReporter implements Reporter {
             mode: environment.mode,
             manifestPath: environment.manifestPath,
             mutant: environment.mutant,
+            ...(environment.container
+              ? { image: environment.container.image, imageDigest: environment.container.imageDigest }
+              : {}),
           }
         : null,
       summary,

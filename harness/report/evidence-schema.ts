@@ -45,7 +45,15 @@ export const EvidenceReportSchema = z.object({
   runId: z.string(),
   generatedAt: z.string(),
   target: z
-    .object({ name: z.string(), mode: z.string(), manifestPath: z.string(), mutant: z.string().nullable() })
+    .object({
+      name: z.string(),
+      mode: z.string(),
+      manifestPath: z.string(),
+      mutant: z.string().nullable(),
+      /** containers mode: the image and its digest (sha256 id, or repo digest from a registry) */
+      image: z.string().optional(),
+      imageDigest: z.string().optional(),
+    })
     .nullable(),
   summary: z.record(ResultStateSchema, z.number()),
   /** whether every suite file ran (a full gate) or only some (a selection), and which */

@@ -53,7 +53,7 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
     .map(([state, count]) => `${badge(state)} ${count}`)
     .join(' &nbsp; ');
   const target = report.target
-    ? `${escapeHtml(report.target.name)} (${escapeHtml(report.target.mode)}${report.target.mutant ? `, mutant <b>${escapeHtml(report.target.mutant)}</b>` : ''})`
+    ? `${escapeHtml(report.target.name)} (${escapeHtml(report.target.mode)}${report.target.mutant ? `, mutant <b>${escapeHtml(report.target.mutant)}</b>` : ''}${report.target.imageDigest ? `, image ${escapeHtml(report.target.image ?? '')} ${escapeHtml(report.target.imageDigest)}` : ''})`
     : 'unknown (the environment did not start)';
   const rows = report.claims
     .map(
