@@ -57,12 +57,23 @@ class TrackedContainer extends GenericContainer {
 
 class TrackedPostgresContainer extends PostgreSqlContainer {
   #onCreated: (id: string) => void = () => undefined;
+  #onStarting: (id: string) => Promise<void> = async () => undefined;
+  #id = '';
   onCreated(callback: (id: string) => void): this {
     this.#onCreated = callback;
     return this;
   }
+  /** runs once the container runs, before its health check: the place to start following its logs */
+  onStarting(callback: (id: string) => Promise<void>): this {
+    this.#onStarting = callback;
+    return this;
+  }
   protected override async containerCreated(containerId: string): Promise<void> {
+    this.#id = containerId;
     this.#onCreated(containerId);
+  }
+  protected override async containerStarting(): Promise<void> {
+    await this.#onStarting(this.#id);
   }
 }
 
@@ -215,6 +226,12 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
         .withUsername('postgres')
         .withPassword(superPassword)
         .withDatabase('postgres')
+        .onStarting(async (id) => {
+          // initdb and server output (the statement log has its own file), for a failed start too
+          const logFile = path.join(ctx.logDir, 'postgres-container.log');
+          const stop = await streamContainerLogs(id, logFile, logFile);
+          cleanup.defer('close the postgres container log', () => stop());
+        })
         .withNetwork(network)
         .withNetworkAliases(POSTGRES_ALIAS)
         .withLabels(labels(ctx, 'postgres'))
@@ -236,7 +253,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
           ...['-c', 'log_file_mode=0644', '-c', 'log_rotation_age=0', '-c', 'log_rotation_size=0'],
           ...['-c', 'fsync=off'],
         ])
-        .withStartupTimeout(Math.max(ctx.readyTimeoutMs, 60_000))
+        // initdb on a loaded 2-core machine can take most of a minute
+        .withStartupTimeout(Math.max(ctx.readyTimeoutMs, 120_000))
         .start(),
     ),
   ]);
