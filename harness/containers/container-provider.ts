@@ -18,6 +18,7 @@ import { targetEnvironment } from '../embedded/target-env.ts';
 import type { EnvironmentProvider, ProviderContext } from '../environment.ts';
 import { type EnvironmentInfo, PROVIDERS } from '../environment-info.ts';
 import { formatDuration, HarnessError, messageOf } from '../errors.ts';
+import { reserveFreePorts } from '../free-port.ts';
 import { generateCanary, scramSha256Verifier } from '../run-secrets.ts';
 import { streamContainerLogs } from './container-logs.ts';
 import { configureDockerEnvironment, HARNESS_LABEL, removeSync } from './docker.ts';
@@ -311,8 +312,6 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     PATH: CONTAINER_PATH,
     HOME: CONTAINER_PATHS.tmpDir,
     BIND_HOST: '0.0.0.0',
-    HTTPS_PORT: '8443',
-    HTTP_PORT: '8080',
   };
 
   // DATA_DIR and TMPDIR are bind mounts per replica: the disk sweeps read them as in process mode.
@@ -320,7 +319,13 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const tmpDir = path.join(scratchDir, 'target-tmp');
   const startReplica = async (
     index: number,
-  ): Promise<{ container: StartedTestContainer; readyMs: number; logFiles: string[] }> => {
+  ): Promise<{
+    container: StartedTestContainer;
+    readyMs: number;
+    logFiles: string[];
+    httpsPort: number;
+    httpPort: number;
+  }> => {
     const name = `replica-${index}`;
     const hostData = path.join(dataDir, name);
     const hostTmp = path.join(tmpDir, name);
@@ -336,6 +341,9 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     const created = new Promise<string | null>((resolve) => {
       createdId = resolve;
     });
+    // The same port inside and outside: a redirect names the port the target was given, and the
+    // client must find it there (random published ports would make every redirect point elsewhere).
+    const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
     const builder = new TrackedContainer(image)
       .onCreated((id) => {
         tracker.containers.add(id);
@@ -344,8 +352,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       .withNetwork(network)
       .withNetworkAliases(`target-${index}`)
       .withLabels(labels(ctx, name))
-      .withEnvironment(containerEnv)
-      .withExposedPorts(8443, 8080)
+      .withEnvironment({ ...containerEnv, HTTPS_PORT: String(httpsPort), HTTP_PORT: String(httpPort) })
+      .withExposedPorts({ container: httpsPort, host: httpsPort }, { container: httpPort, host: httpPort })
       .withCopyContentToContainer([
         { content: certs.ca.certPem, target: `${CONTAINER_PATHS.certDir}/test-ca.pem`, mode: 0o644 },
         { content: certs.target.certPem, target: `${CONTAINER_PATHS.certDir}/target-cert.pem`, mode: 0o644 },
@@ -356,7 +364,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
         { source: hostData, target: CONTAINER_PATHS.dataDir },
         { source: hostTmp, target: CONTAINER_PATHS.tmpDir },
       ])
-      .withWaitStrategy(Wait.forHttp('/health', 8443).usingTls().allowInsecure().forStatusCode(200))
+      .withWaitStrategy(Wait.forHttp('/health', httpsPort).usingTls().allowInsecure().forStatusCode(200))
       .withStartupTimeout(ctx.readyTimeoutMs);
     const [container, readyMs] = await timed(async () => {
       const pending = builder.start();
@@ -377,16 +385,16 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       } catch (error) {
         throw new HarnessError(
           'HARNESS_ERR_TARGET_START_FAILED',
-          `${name} (${image}) did not answer GET /health over HTTPS on 8443 within ${formatDuration(ctx.readyTimeoutMs)}: ` +
+          `${name} (${image}) did not answer GET /health over HTTPS on ${httpsPort} within ${formatDuration(ctx.readyTimeoutMs)}: ` +
             `${messageOf(error)}. Its output is in ${logFiles.join(' and ')}.`,
           { cause: error },
         );
       }
     });
     progress(
-      `${name} ready in ${formatDuration(readyMs)} at https://127.0.0.1:${container.getMappedPort(8443)} (container ${container.getId().slice(0, 12)})`,
+      `${name} ready in ${formatDuration(readyMs)} at https://127.0.0.1:${httpsPort} (container ${container.getId().slice(0, 12)})`,
     );
-    return { container, readyMs, logFiles };
+    return { container, readyMs, logFiles, httpsPort, httpPort };
   };
   // Replica 0 runs the migrations; the others start once it is up.
   const first = await startReplica(0);
@@ -401,8 +409,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     manifestPath: ctx.manifestPath,
     mutant: null,
     replicas: replicas.map((r) => {
-      const httpsPort = r.container.getMappedPort(8443);
-      const httpPort = r.container.getMappedPort(8080);
+      const { httpsPort, httpPort } = r;
       return {
         httpsUrl: `https://${host}:${httpsPort}`,
         httpUrl: `http://${host}:${httpPort}`,
@@ -438,7 +445,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     startedAt,
     secrets,
     accounts: ctx.manifest.accounts,
-    targetEnv: containerEnv,
+    targetEnv: { ...containerEnv, HTTPS_PORT: String(first.httpsPort), HTTP_PORT: String(first.httpPort) },
   };
 }
 
