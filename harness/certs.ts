@@ -116,13 +116,19 @@ export async function createUntrustedServerCertificate(
   return { ...(await rogue.issueServerCertificate(hosts)), caCertPem: rogue.certPem };
 }
 
-/** The test CA of a run, the target's and the mock upstreams' certificates, written to `dir`. */
-export async function createRunCertificates(dir: string): Promise<RunCertificates> {
+/**
+ * The test CA of a run, the target's and the mock upstreams' certificates, written to `dir`.
+ * `extraUpstreamHosts`: more names/addresses the upstream certificate holds (containers mode: the gateway).
+ */
+export async function createRunCertificates(
+  dir: string,
+  extraUpstreamHosts: readonly string[] = [],
+): Promise<RunCertificates> {
   try {
     const ca = await createCertificateAuthority('Mintoken harness test CA');
     const [target, upstream] = await Promise.all([
       ca.issueServerCertificate(TARGET_HOSTS),
-      ca.issueServerCertificate(UPSTREAM_HOSTS),
+      ca.issueServerCertificate([...UPSTREAM_HOSTS, ...extraUpstreamHosts]),
     ]);
     await mkdir(dir, { recursive: true });
     const files: RunCertificateFiles = {

@@ -64,6 +64,17 @@ export const EnvironmentInfoSchema = z.object({
     /** where the target's Node writes heap snapshots on SIGUSR2 (`--diagnostic-dir`); null when the mode has none */
     diagnosticDir: z.string().nullable(),
   }),
+  /** containers mode: what ran (the report records the image digest); absent in the other modes */
+  container: z
+    .object({
+      image: z.string(),
+      /** `sha256:...` image id, or the repo digest when the image came from a registry */
+      imageDigest: z.string(),
+      postgresImage: z.string(),
+      /** Docker ids of the replicas, in replica order (writable-layer sweeps: docker diff + archive) */
+      replicaIds: z.array(z.string()),
+    })
+    .optional(),
   /** ISO 8601: when the provider began starting the target (disk sweeps of workDir take files modified since) */
   startedAt: z.string(),
   /** backend secrets generated for this run as canaries (never printed by the harness) */

@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CleanupStack, onProcessExit } from './cleanup-stack.ts';
+import { containerProvider } from './containers/container-provider.ts';
 import { embeddedProvider } from './embedded/embedded-provider.ts';
 import type { EnvironmentInfo } from './environment-info.ts';
 import { formatDuration, HarnessError } from './errors.ts';
@@ -70,7 +71,7 @@ function unavailableProvider(mode: RunMode, what: string): EnvironmentProvider {
 
 export const ENVIRONMENT_PROVIDERS: Readonly<Record<RunMode, EnvironmentProvider>> = {
   process: embeddedProvider,
-  container: unavailableProvider('container', 'Testcontainers: an image or a build'),
+  container: containerProvider,
   external: unavailableProvider('external', 'a deployed URL'),
 };
 

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   HARNESS_ERR_MANIFEST_INVALID: 'the target manifest does not match the schema of contract §3',
   HARNESS_ERR_SETTINGS_INVALID: 'a HARNESS_* environment variable has an invalid value',
   HARNESS_ERR_MODE_UNAVAILABLE: 'the manifest asks for a run mode this harness cannot provide yet',
+  HARNESS_ERR_CONTAINER_START_FAILED:
+    'a container, network or image of the containers mode could not be started or found',
   HARNESS_ERR_MUTANT_UNSUPPORTED: 'a mutant was requested but the manifest has no run.process.mutantCommand',
   HARNESS_ERR_PORT_UNAVAILABLE: 'no free loopback port could be reserved',
   HARNESS_ERR_CERTS_FAILED: 'the per-run test CA or a certificate could not be created or written',

@@ -341,6 +341,9 @@ export default class EvidenceReporter implements Reporter {
             url,
             version: version?.version ?? null,
             versionError: version?.error ?? null,
+            ...(environment.container
+              ? { image: environment.container.image, imageDigest: environment.container.imageDigest }
+              : {}),
           }
         : null,
       startedAt: this.#startedAt.toISOString(),

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { CLAIMS, claimById } from '../claims.ts';
 import { isHarnessError } from '../errors.ts';
 import { GATE_EXIT, gateVerdictOf } from '../gate/gate-verdict.ts';
-import { loadManifest, resolveTargetManifestPath } from '../manifest.ts';
+import { loadManifest } from '../manifest.ts';
 import { suiteFilesOfClaims } from '../mutants.ts';
 import { reapRun } from '../reaper.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { reportDirOf } from '../reporter.ts';
+import { selectRunTarget } from '../run-mode.ts';
 import { runStep } from './run-steps.ts';
 
 const USAGE = `usage: npm run gate [-- [--claims ID,ID|FAMILY] [vitest file filters or -t pattern]]
@@ -66,10 +67,12 @@ const vitest = path.join(
   path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
   'vitest.mjs',
 );
-const manifestPath = resolveTargetManifestPath();
-process.stdout.write(`gate: target manifest ${manifestPath}\n`);
+let manifestPath = '';
 // Validate before vitest starts, so a bad manifest is one clear message rather than a stack in a test banner.
 try {
+  const target = await selectRunTarget();
+  manifestPath = target.manifestPath;
+  process.stdout.write(`gate: mode ${target.mode} (${target.reason}); target manifest ${manifestPath}\n`);
   await loadManifest(manifestPath);
 } catch (error) {
   if (!isHarnessError(error)) throw error;
@@ -87,6 +90,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 const step = await runStep('suites', 'node', [vitest, 'run', '--project', 'suites', ...passThrough], {
   HARNESS_RUN_ID: runId,
+  HARNESS_TARGET: manifestPath,
 });
 const reaped = reapRun(runId);
 if (reaped.killed.length || reaped.removed.length) {

@@ -104,6 +104,8 @@ export const TargetSchema = z.object({
   command: z.array(z.string()).nullable().optional(),
   /** container mode: the image (or the build context) */
   image: z.string().nullable().optional(),
+  /** container mode: the image's digest (sha256 id, or repo digest from a registry) */
+  imageDigest: z.string().nullable().optional(),
   /** the URL the suites talked to */
   url: z.string().nullable().optional(),
   /** the body of the target's GET /version, null when it did not answer (see versionError) */

@@ -116,6 +116,7 @@ function renderRun(report: EvidenceReport): string {
       ),
       kv('Manifest', `${code(t.manifestPath)} sha256 ${code(t.manifestSha256)}`),
       kv('Started as', t.command ? code(t.command.join(' ')) : t.image ? code(t.image) : code(t.url)),
+      ...(t.imageDigest ? [kv('Image digest', code(t.imageDigest))] : []),
       kv(
         'Target /version',
         t.version != null ? code(JSON.stringify(t.version)) : escapeHtml(t.versionError ?? 'not asked'),

@@ -10,7 +10,7 @@ import type { LocationMatches, NeedleTable } from '../needle-table.ts';
 import type { SinkReport, SweptSource } from '../sweep-types.ts';
 
 export interface DiskRoot {
-  role: 'DATA_DIR' | 'TMPDIR' | 'postgres data directory' | 'working directory';
+  role: 'DATA_DIR' | 'TMPDIR' | 'postgres data directory' | 'working directory' | 'container writable layer';
   dir: string;
   /** only files modified at or after this time (ms since epoch); null: every file */
   modifiedSince: number | null;

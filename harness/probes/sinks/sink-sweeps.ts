@@ -1,6 +1,7 @@
 /** The sweep of each sink: what it reads, how its control was planted, what it found. */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { copyWritableLayers } from '../../containers/writable-layer.ts';
 import { COLUMN_EMBEDDINGS, mergeFound } from '../control-plant.ts';
 import { LocationMatches, NeedleTable } from '../needle-table.ts';
 import { type SweepContext as Context, emptyReport, notAssessed, scanFiles } from '../sweep-context.ts';
@@ -89,8 +90,13 @@ async function sweepDisk(ctx: Context): Promise<SinkReport> {
   if (roots.length === 0)
     return notAssessed('disk', `no directory of the target is readable in this mode (${missing.join(', ')})`);
   if (ctx.db) await flushToDisk(ctx.db);
+  // containers mode: what each replica wrote outside its mounts (docker diff), copied out as files
+  const layers = ctx.env.container ? await copyWritableLayers(ctx.env) : null;
+  if (layers) roots.push(layers.root);
   const report = emptyReport('disk', describeRoots(roots, missing));
-  const scan = await scanDisk(roots, ctx.table, (location) => new LocationMatches(location));
+  const scan = await scanDisk(roots, ctx.table, (location) => new LocationMatches(location)).finally(() =>
+    layers?.remove(),
+  );
   report.sources.push(...scan.sources);
   report.unreadable.push(...scan.unreadable);
   report.bytes = scan.bytes;

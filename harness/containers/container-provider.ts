@@ -1,0 +1,452 @@
+// The containers provider (run.container): Postgres and N target replicas under Testcontainers on one Docker network.
+import { chmod, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import pg from 'pg';
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  Network,
+  type StartedNetwork,
+  type StartedTestContainer,
+  Wait,
+} from 'testcontainers';
+import { MockUpstreams } from '../../fixtures/mock-upstreams.ts';
+import { createRunCertificates, TLS_HOSTNAME } from '../certs.ts';
+import { onProcessExit } from '../cleanup-stack.ts';
+import { targetEnvironment } from '../embedded/target-env.ts';
+import type { EnvironmentProvider, ProviderContext } from '../environment.ts';
+import { type EnvironmentInfo, PROVIDERS } from '../environment-info.ts';
+import { formatDuration, HarnessError, messageOf } from '../errors.ts';
+import { reserveFreePorts } from '../free-port.ts';
+import { generateCanary, scramSha256Verifier } from '../run-secrets.ts';
+import { streamContainerLogs } from './container-logs.ts';
+import { configureDockerEnvironment, HARNESS_LABEL, removeSync } from './docker.ts';
+
+/** Postgres image: official `postgres:15` on a registry CI, the one `npm run images` builds here. */
+export const DEFAULT_POSTGRES_IMAGE = 'mintoken-postgres:local';
+/** Where the target finds what the harness gives it inside its container. */
+export const CONTAINER_PATHS = {
+  certDir: '/run/harness/certs',
+  dataDir: '/var/lib/harness/data',
+  tmpDir: '/var/lib/harness/tmp',
+} as const;
+const PG_DATA = '/var/lib/postgresql/data';
+const PG_LOG_DIR = '/var/log/harness-postgres';
+const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DATABASE = 'mintoken';
+const LOGIN_ROLE = 'mintoken_owner';
+const POSTGRES_ALIAS = 'postgres';
+
+/** Every container id (and network) the run created, for the exit hook and the cleanup stack. */
+class Tracker {
+  readonly containers = new Set<string>();
+  readonly networks = new Set<string>();
+}
+
+/** Reports its id the moment Docker created it: a container whose start fails is still removed. */
+class TrackedContainer extends GenericContainer {
+  #onCreated: (id: string) => void = () => undefined;
+  onCreated(callback: (id: string) => void): this {
+    this.#onCreated = callback;
+    return this;
+  }
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.#onCreated(containerId);
+  }
+}
+
+class TrackedPostgresContainer extends PostgreSqlContainer {
+  #onCreated: (id: string) => void = () => undefined;
+  #onStarting: (id: string) => Promise<void> = async () => undefined;
+  #id = '';
+  onCreated(callback: (id: string) => void): this {
+    this.#onCreated = callback;
+    return this;
+  }
+  /** runs once the container runs, before its health check: the place to start following its logs */
+  onStarting(callback: (id: string) => Promise<void>): this {
+    this.#onStarting = callback;
+    return this;
+  }
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.#id = containerId;
+    this.#onCreated(containerId);
+  }
+  protected override async containerStarting(): Promise<void> {
+    await this.#onStarting(this.#id);
+  }
+}
+
+async function removeContainer(id: string): Promise<void> {
+  const client = await getContainerRuntimeClient();
+  const container = client.container.getById(id);
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (error) {
+    // 404: already gone (Testcontainers removes a container whose wait strategy failed)
+    if (!/no such container|404/i.test(messageOf(error))) throw error;
+  }
+}
+
+/** The IPv4 gateway of a Docker network: the host's address on it, where the mock upstreams listen. */
+async function gatewayOf(network: StartedNetwork): Promise<string> {
+  const client = await getContainerRuntimeClient();
+  const info = (await client.network.getById(network.getId()).inspect()) as {
+    IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
+  };
+  const gateway = info.IPAM?.Config?.map((c) => c.Gateway).find((g) => g?.includes('.'));
+  if (gateway === undefined) {
+    throw new HarnessError(
+      'HARNESS_ERR_CONTAINER_START_FAILED',
+      `docker network ${network.getName()} has no IPv4 gateway; the mock upstreams listen there for the target`,
+    );
+  }
+  return gateway;
+}
+
+async function createLoginRoleAndDatabase(adminUrl: string, loginPassword: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+    const role = client.escapeIdentifier(LOGIN_ROLE);
+    const verifier = client.escapeLiteral(scramSha256Verifier(loginPassword));
+    await client.query(`CREATE ROLE ${role} LOGIN CREATEROLE NOSUPERUSER PASSWORD ${verifier}`);
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(DATABASE)} OWNER ${role}`);
+  } catch (error) {
+    throw new HarnessError(
+      'HARNESS_ERR_POSTGRES_SETUP_FAILED',
+      `could not create role ${LOGIN_ROLE} and database ${DATABASE} in the Postgres container: ${messageOf(error)}`,
+      { cause: error },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs `step` and reports how long it took. */
+async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
+  const startedAt = performance.now();
+  return [await step(), performance.now() - startedAt];
+}
+
+function labels(ctx: ProviderContext, role: string): Record<string, string> {
+  return { [HARNESS_LABEL]: 'true', 'mintoken.run': ctx.runId, 'mintoken.role': role };
+}
+
+/** The image the replicas run: run.container.image, or one built from run.container.build. */
+async function targetImage(ctx: ProviderContext): Promise<{ image: string; built: boolean }> {
+  const run = ctx.manifest.run.container;
+  if (run === undefined) throw new Error('the containers provider runs only run.container manifests');
+  if (ctx.mutant !== null) {
+    throw new HarnessError(
+      'HARNESS_ERR_MUTANT_UNSUPPORTED',
+      `mutant ${ctx.mutant} was requested, but the containers mode runs the image as it is; ` +
+        'run mutants in process mode (targets/reference.yaml) or unset HARNESS_MUTANT.',
+    );
+  }
+  if (run.image !== undefined) return { image: run.image, built: false };
+  if (run.build === undefined) throw new Error('unreachable: the schema requires image or build');
+  const tag = `mintoken-harness-target:${ctx.runId.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+  ctx.progress(`building ${run.build.dockerfile} (context ${run.build.context}) as ${tag}`);
+  const [, ms] = await timed(() =>
+    GenericContainer.fromDockerfile(
+      run.build?.context ?? '.',
+      path.relative(run.build?.context ?? '.', run.build?.dockerfile ?? ''),
+    )
+      .withCache(true)
+      .build(tag, { deleteOnExit: false }),
+  );
+  ctx.progress(`target image built in ${formatDuration(ms)}`);
+  return { image: tag, built: true };
+}
+
+async function imageDigest(image: string): Promise<string> {
+  const client = await getContainerRuntimeClient();
+  const info = (await client.container.dockerode.getImage(image).inspect()) as {
+    Id: string;
+    RepoDigests?: string[];
+  };
+  return info.RepoDigests?.[0] ?? info.Id;
+}
+
+async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
+  const run = ctx.manifest.run.container;
+  if (run === undefined) throw new Error('the containers provider runs only run.container manifests');
+  configureDockerEnvironment();
+  const startedAt = new Date().toISOString();
+  const { scratchDir, cleanup, progress } = ctx;
+  const tracker = new Tracker();
+  const unregisterExitHook = onProcessExit(() => {
+    removeSync('container', [...tracker.containers]);
+    removeSync('network', [...tracker.networks]);
+  });
+  cleanup.defer('unregister the container exit hook', () => unregisterExitHook());
+  progress(
+    `starting ${ctx.manifest.name}: containers mode, ${ctx.replicas} replica(s), DOCKER_HOST ${process.env.DOCKER_HOST ?? '(default)'}`,
+  );
+
+  const { image } = await targetImage(ctx);
+  const digest = await imageDigest(image).catch((error: unknown) => {
+    throw new HarnessError(
+      'HARNESS_ERR_CONTAINER_START_FAILED',
+      `the target image ${image} is not in the Docker engine (${messageOf(error)}). ` +
+        'Build it (npm run images builds mintoken-reference-proxy:local) or fix run.container.image.',
+    );
+  });
+  progress(`target image ${image} (${digest})`);
+
+  const network = await new Network().start();
+  tracker.networks.add(network.getId());
+  cleanup.defer(`remove network ${network.getName()}`, async () => {
+    await network.stop();
+    tracker.networks.delete(network.getId());
+  });
+  const gateway = await gatewayOf(network);
+
+  // Postgres: data dir and statement log are bind mounts, so the sweeps read them as files.
+  const pgDataDir = path.join(scratchDir, 'postgres-data');
+  const pgLogDir = path.join(ctx.logDir, 'postgres');
+  await mkdir(pgDataDir, { recursive: true });
+  await mkdir(pgLogDir, { recursive: true });
+  await chmod(pgLogDir, 0o777); // the server runs as its image's postgres user
+  const superPassword = generateCanary();
+  const loginPassword = generateCanary();
+  const postgresImage = process.env.HARNESS_POSTGRES_IMAGE?.trim() || DEFAULT_POSTGRES_IMAGE;
+  const [certsResult, postgresResult] = await Promise.allSettled([
+    timed(() => createRunCertificates(path.join(scratchDir, 'certs'), [gateway])),
+    timed(() =>
+      new TrackedPostgresContainer(postgresImage)
+        .onCreated((id) => {
+          tracker.containers.add(id);
+          cleanup.defer(`remove the postgres container (${id.slice(0, 12)})`, async () => {
+            await removeContainer(id);
+            tracker.containers.delete(id);
+          });
+        })
+        .withUsername('postgres')
+        .withPassword(superPassword)
+        .withDatabase('postgres')
+        .onStarting(async (id) => {
+          // initdb and server output (the statement log has its own file), for a failed start too
+          const logFile = path.join(ctx.logDir, 'postgres-container.log');
+          const stop = await streamContainerLogs(id, logFile, logFile);
+          cleanup.defer('close the postgres container log', () => stop());
+        })
+        .withNetwork(network)
+        .withNetworkAliases(POSTGRES_ALIAS)
+        .withLabels(labels(ctx, 'postgres'))
+        .withBindMounts([
+          { source: pgDataDir, target: PG_DATA },
+          { source: pgLogDir, target: PG_LOG_DIR },
+        ])
+        .withCommand([
+          'postgres',
+          ...['-c', 'log_statement=all', '-c', 'log_line_prefix=%m [%p] %q%u@%d '],
+          ...[
+            '-c',
+            'logging_collector=on',
+            '-c',
+            `log_directory=${PG_LOG_DIR}`,
+            '-c',
+            'log_filename=postgres.log',
+          ],
+          ...['-c', 'log_file_mode=0644', '-c', 'log_rotation_age=0', '-c', 'log_rotation_size=0'],
+          ...['-c', 'fsync=off'],
+        ])
+        // initdb on a loaded 2-core machine can take most of a minute
+        .withStartupTimeout(Math.max(ctx.readyTimeoutMs, 120_000))
+        .start(),
+    ),
+  ]);
+  if (certsResult.status === 'rejected') throw certsResult.reason;
+  if (postgresResult.status === 'rejected') {
+    throw new HarnessError(
+      'HARNESS_ERR_CONTAINER_START_FAILED',
+      `the Postgres container (${postgresImage}) did not start: ${messageOf(postgresResult.reason)}. ` +
+        'Build the image (npm run images) or set HARNESS_POSTGRES_IMAGE (e.g. postgres:15 where a registry is reachable).',
+      { cause: postgresResult.reason },
+    );
+  }
+  const [certs, certsMs] = certsResult.value;
+  const [postgres, pgMs] = postgresResult.value;
+  const pgPort = postgres.getMappedPort(5432);
+  const adminUrl = `postgres://postgres:${superPassword}@127.0.0.1:${pgPort}/${DATABASE}`;
+  await createLoginRoleAndDatabase(
+    `postgres://postgres:${superPassword}@127.0.0.1:${pgPort}/postgres`,
+    loginPassword,
+  );
+  progress(
+    `certificates ready in ${formatDuration(certsMs)}; postgres (${postgresImage}) ready in ${formatDuration(pgMs)} on 127.0.0.1:${pgPort}`,
+  );
+
+  const mocks = await new MockUpstreams()
+    .withCertificate(certs.upstream, certs.ca.certPem)
+    .withProviderHost(gateway)
+    .start();
+  cleanup.defer('stop mock upstreams', () => mocks.stop());
+  progress(`mock upstreams on the network gateway ${gateway}; control API ${mocks.getControlUrl()}`);
+
+  const upstreamUrls = {
+    openai: mocks.getUrl('openai'),
+    anthropic: mocks.getUrl('anthropic'),
+    google: mocks.getUrl('google'),
+  };
+  const secrets = { jwtSecret: generateCanary(), apiKeyPepper: generateCanary(), dbPassword: loginPassword };
+  const { NODE_OPTIONS: _heapFlags, ...baseEnv } = targetEnvironment({
+    caCertFile: `${CONTAINER_PATHS.certDir}/test-ca.pem`,
+    targetCertFile: `${CONTAINER_PATHS.certDir}/target-cert.pem`,
+    targetKeyFile: `${CONTAINER_PATHS.certDir}/target-key.pem`,
+    databaseUrl: `postgres://${LOGIN_ROLE}:${loginPassword}@${POSTGRES_ALIAS}:5432/${DATABASE}`,
+    upstreamUrls,
+    jwtSecret: secrets.jwtSecret,
+    apiKeyPepper: secrets.apiKeyPepper,
+    dataDir: CONTAINER_PATHS.dataDir,
+    tmpDir: CONTAINER_PATHS.tmpDir,
+    diagnosticDir: '/nonexistent',
+    limits: ctx.manifest.limits,
+    manifestEnv: undefined,
+  });
+  const containerEnv: Record<string, string> = {
+    ...baseEnv,
+    PATH: CONTAINER_PATH,
+    HOME: CONTAINER_PATHS.tmpDir,
+    BIND_HOST: '0.0.0.0',
+  };
+
+  // DATA_DIR and TMPDIR are bind mounts per replica: the disk sweeps read them as in process mode.
+  const dataDir = path.join(scratchDir, 'target-data');
+  const tmpDir = path.join(scratchDir, 'target-tmp');
+  const startReplica = async (
+    index: number,
+  ): Promise<{
+    container: StartedTestContainer;
+    readyMs: number;
+    logFiles: string[];
+    httpsPort: number;
+    httpPort: number;
+  }> => {
+    const name = `replica-${index}`;
+    const hostData = path.join(dataDir, name);
+    const hostTmp = path.join(tmpDir, name);
+    for (const dir of [hostData, hostTmp]) {
+      await mkdir(dir, { recursive: true });
+      await chmod(dir, 0o777); // the image may run as any uid
+    }
+    const logFiles = [
+      path.join(ctx.logDir, `${name}-stdout.log`),
+      path.join(ctx.logDir, `${name}-stderr.log`),
+    ];
+    let createdId: (id: string | null) => void = () => undefined;
+    const created = new Promise<string | null>((resolve) => {
+      createdId = resolve;
+    });
+    // The same port inside and outside: a redirect names the port the target was given, and the
+    // client must find it there (random published ports would make every redirect point elsewhere).
+    const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
+    const builder = new TrackedContainer(image)
+      .onCreated((id) => {
+        tracker.containers.add(id);
+        createdId(id);
+      })
+      .withNetwork(network)
+      .withNetworkAliases(`target-${index}`)
+      .withLabels(labels(ctx, name))
+      .withEnvironment({ ...containerEnv, HTTPS_PORT: String(httpsPort), HTTP_PORT: String(httpPort) })
+      .withExposedPorts({ container: httpsPort, host: httpsPort }, { container: httpPort, host: httpPort })
+      .withCopyContentToContainer([
+        { content: certs.ca.certPem, target: `${CONTAINER_PATHS.certDir}/test-ca.pem`, mode: 0o644 },
+        { content: certs.target.certPem, target: `${CONTAINER_PATHS.certDir}/target-cert.pem`, mode: 0o644 },
+        // readable by the image's own (unknown) uid; a throwaway key of this run's test CA
+        { content: certs.target.keyPem, target: `${CONTAINER_PATHS.certDir}/target-key.pem`, mode: 0o644 },
+      ])
+      .withBindMounts([
+        { source: hostData, target: CONTAINER_PATHS.dataDir },
+        { source: hostTmp, target: CONTAINER_PATHS.tmpDir },
+      ])
+      .withWaitStrategy(Wait.forHttp('/health', httpsPort).usingTls().allowInsecure().forStatusCode(200))
+      .withStartupTimeout(ctx.readyTimeoutMs);
+    const [container, readyMs] = await timed(async () => {
+      const pending = builder.start();
+      pending.catch(() => createdId(null));
+      // stream logs from creation on, so a replica that fails to start leaves its output behind
+      const id = await created;
+      if (id !== null) {
+        const stopLogs = await streamContainerLogs(id, logFiles[0] ?? '', logFiles[1] ?? '');
+        cleanup.defer(`close ${name}'s log streams`, () => stopLogs());
+        // removed before its log streams close (newest first), so its last words reach the files
+        cleanup.defer(`remove ${name} (${id.slice(0, 12)})`, async () => {
+          await removeContainer(id);
+          tracker.containers.delete(id);
+        });
+      }
+      try {
+        return await pending;
+      } catch (error) {
+        throw new HarnessError(
+          'HARNESS_ERR_TARGET_START_FAILED',
+          `${name} (${image}) did not answer GET /health over HTTPS on ${httpsPort} within ${formatDuration(ctx.readyTimeoutMs)}: ` +
+            `${messageOf(error)}. Its output is in ${logFiles.join(' and ')}.`,
+          { cause: error },
+        );
+      }
+    });
+    progress(
+      `${name} ready in ${formatDuration(readyMs)} at https://127.0.0.1:${httpsPort} (container ${container.getId().slice(0, 12)})`,
+    );
+    return { container, readyMs, logFiles, httpsPort, httpPort };
+  };
+  // Replica 0 runs the migrations; the others start once it is up.
+  const first = await startReplica(0);
+  const others = await Promise.all(Array.from({ length: ctx.replicas - 1 }, (_, i) => startReplica(i + 1)));
+  const replicas = [first, ...others];
+  const host = '127.0.0.1';
+
+  return {
+    runId: ctx.runId,
+    targetName: ctx.manifest.name,
+    mode: 'container',
+    manifestPath: ctx.manifestPath,
+    mutant: null,
+    replicas: replicas.map((r) => {
+      const { httpsPort, httpPort } = r;
+      return {
+        httpsUrl: `https://${host}:${httpsPort}`,
+        httpUrl: `http://${host}:${httpPort}`,
+        httpsPort,
+        httpPort,
+        // no host process of ours: heap snapshots and SIGTERM probes are not assessed in this mode
+        pid: null,
+        logFiles: r.logFiles,
+      };
+    }),
+    caPem: certs.ca.certPem,
+    tlsHostname: TLS_HOSTNAME,
+    upstreams: Object.fromEntries(
+      PROVIDERS.map((p) => [p, { url: upstreamUrls[p] }]),
+    ) as EnvironmentInfo['upstreams'],
+    mockControlUrl: mocks.getControlUrl(),
+    database: {
+      adminUrl,
+      schemas: ctx.manifest.database.schemas,
+      tenantRole: ctx.manifest.database.tenantRole,
+      tenantContext: ctx.manifest.database.tenantContext,
+      statementLogFile: path.join(pgLogDir, 'postgres.log'),
+      dataDir: pgDataDir,
+    },
+    // the image's own files (its workdir) are covered by the writable-layer sweep, not as a host dir
+    dirs: { dataDir, tmpDir, workDir: null, diagnosticDir: null },
+    container: {
+      image,
+      imageDigest: digest,
+      postgresImage,
+      replicaIds: replicas.map((r) => r.container.getId()),
+    },
+    startedAt,
+    secrets,
+    accounts: ctx.manifest.accounts,
+    targetEnv: { ...containerEnv, HTTPS_PORT: String(first.httpsPort), HTTP_PORT: String(first.httpPort) },
+  };
+}
+
+export const containerProvider: EnvironmentProvider = { mode: 'container', start };
