@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderClaimsDoc } from '../claims-doc.ts';
 import { manifestJsonSchema, withManifestReference } from '../manifest-doc.ts';
+import { EVIDENCE_SCHEMA_FILE, evidenceJsonSchema } from '../report/evidence-json-schema.ts';
 
 const docs = (file: string) => new URL(`../../docs/${file}`, import.meta.url);
 writeFileSync(docs('claims.md'), renderClaimsDoc());
@@ -10,6 +11,7 @@ writeFileSync(
   withManifestReference(readFileSync(docs('target-contract.md'), 'utf8')),
 );
 writeFileSync(docs('manifest.schema.json'), manifestJsonSchema());
+writeFileSync(EVIDENCE_SCHEMA_FILE, evidenceJsonSchema());
 process.stdout.write(
-  'docs/claims.md, docs/target-contract.md (manifest reference), docs/manifest.schema.json written\n',
+  'docs/claims.md, docs/target-contract.md (manifest reference), docs/manifest.schema.json, docs/evidence.schema.json written\n',
 );
