@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { DEFAULT_KEEP, pruneReports } from '../bundle/index.ts';
 
 const CLI_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(CLI_DIR, '..', '..');
@@ -40,13 +41,15 @@ const COMMANDS: Record<string, Command> = {
   run: {
     summary: 'run the gate against a target and write the evidence report (exit 0/1/2/3)',
     usage: `mintoken-harness run [--target MANIFEST] [--mode auto|process|container|external] [--claims IDS]
-                      [--shard i/n] [--seed N] [-- vitest args]
+                      [--shard i/n] [--seed N] [--prev BUNDLE] [--keep N] [-- vitest args]
 
   --target   the target manifest (default targets/reference.yaml; same as HARNESS_TARGET)
   --mode     force a run mode (same as HARNESS_MODE); the manifest's run key decides by default
   --claims   run only these claims or families, e.g. AUTH-03,TENANCY (the rest: "not run in this selection")
   --shard    run shard i of n (vitest --shard), for a CI job matrix
   --seed     seed faker so a run replays exactly (same as HARNESS_SEED; recorded in the evidence)
+  --prev     the previous bundle this run's bundle chains to (default for a full gate: reports/latest)
+  --keep     keep the newest N runs under reports/ (default 10); older ones are removed after the run
 
 exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manifest error · 3 undecided`,
     options: {
@@ -55,6 +58,8 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
       claims: { type: 'string' },
       shard: { type: 'string' },
       seed: { type: 'string' },
+      prev: { type: 'string' },
+      keep: { type: 'string' },
     },
     async run(values, positionals) {
       const env: NodeJS.ProcessEnv = {};
@@ -88,7 +93,18 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
         }
         args.push(`--shard=${shard}`);
       }
-      return runScript('gate.ts', [...args, ...positionals], env);
+      const prev = asString(values.prev);
+      if (prev) env.HARNESS_PREV_BUNDLE = /^[0-9a-f]{64}$/.test(prev) ? prev : path.resolve(prev);
+      const keep = asString(values.keep) ?? String(DEFAULT_KEEP);
+      if (!/^[1-9]\d*$/.test(keep)) {
+        process.stderr.write(`run: --keep is a whole number ≥ 1 (got ${keep})\n`);
+        return 2;
+      }
+      const code = await runScript('gate.ts', [...args, ...positionals], env);
+      const removed = pruneReports(path.join(ROOT, 'reports'), Number(keep));
+      if (removed.length)
+        process.stdout.write(`run: pruned ${removed.length} old run(s) from reports/ (--keep ${keep})\n`);
+      return code;
     },
   },
   mutants: {
@@ -148,6 +164,42 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
         [...positionals, ...(values.run ? ['--run'] : [])],
         target ? { HARNESS_TARGET: path.resolve(target) } : {},
       );
+    },
+  },
+  verify: {
+    summary:
+      "check an evidence bundle: every file's SHA-256, the Ed25519 signature and the chain to the previous bundle",
+    usage: `mintoken-harness verify BUNDLE [--public-key PEM_FILE] [--prev BUNDLE|SHA256] [--require-signature]
+
+exit 0 when the bundle verifies, 1 when any byte, the signature or the chain is wrong`,
+    options: {
+      'public-key': { type: 'string' },
+      prev: { type: 'string' },
+      'require-signature': { type: 'boolean' },
+    },
+    run(values, positionals) {
+      const args = ['verify', ...positionals.map((p) => path.resolve(p))];
+      const key = asString(values['public-key']);
+      if (key) args.push('--public-key', path.resolve(key));
+      const prev = asString(values.prev);
+      if (prev) args.push('--prev', /^[0-9a-f]{64}$/.test(prev) ? prev : path.resolve(prev));
+      if (values['require-signature']) args.push('--require-signature');
+      return runScript('bundle-commands.ts', args);
+    },
+  },
+  report: {
+    summary: 'render a bundle again from its evidence.json: html, pdf, junit, sarif or oscal',
+    usage: `mintoken-harness report BUNDLE --format html|pdf|junit|sarif|oscal [--out DIR]
+
+a PDF (or anything that would change a sealed bundle) needs --out`,
+    options: { format: { type: 'string' }, out: { type: 'string' } },
+    run(values, positionals) {
+      const args = ['report', ...positionals.map((p) => path.resolve(p))];
+      const format = asString(values.format);
+      if (format) args.push('--format', format);
+      const out = asString(values.out);
+      if (out) args.push('--out', path.resolve(out));
+      return runScript('bundle-commands.ts', args);
     },
   },
   doctor: {

@@ -28,7 +28,7 @@ describe('mintoken-harness', () => {
     expect(io.err()).toContain('unknown command "deploy"');
   });
 
-  test.for(['run', 'mutants', 'variants', 'claims', 'doctor', 'up'])(
+  test.for(['run', 'merge', 'mutants', 'variants', 'claims', 'doctor', 'up', 'repro', 'verify', 'report'])(
     '%s --help prints its usage and exits 0',
     async (name) => {
       const io = capture();
@@ -44,5 +44,6 @@ describe('mintoken-harness', () => {
     expect(await main(['run', '--shard', '3/2'])).toBe(2);
     expect(await main(['run', '--mode', 'kubernetes'])).toBe(2);
     expect(await main(['run', '--seed', 'abc'])).toBe(2);
+    expect(await main(['run', '--keep', '0'])).toBe(2);
   });
 });
