@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { renderBundle, sealBundle, signingKeyFromEnv } from '../bundle/index.ts';
 import { gateVerdictOf } from '../gate/gate-verdict.ts';
 import { mergeEvidence } from '../gate/merge.ts';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
@@ -25,6 +26,9 @@ mkdirSync(out, { recursive: true });
 const merged = mergeEvidence(shards, path.basename(out));
 writeFileSync(path.join(out, 'evidence.json'), `${JSON.stringify(merged, null, 2)}\n`);
 writeFileSync(path.join(out, 'evidence.html'), renderEvidenceHtml(merged));
+// The merged bundle carries every format a CI uploads (SARIF for code scanning), sealed and signed like a run's.
+for (const format of ['html', 'junit', 'sarif', 'oscal'] as const) await renderBundle(out, format);
+sealBundle(out, { key: signingKeyFromEnv(), prev: null });
 const verdict = gateVerdictOf(merged);
 if (verdict.lines.length) process.stdout.write(`claims that are not pass:\n${verdict.lines.join('\n')}\n`);
 process.stdout.write(
