@@ -177,7 +177,7 @@ export function changesOf(sql: string, setting: ContextSetting): Change[] {
   const changes: Change[] = [];
   const text = sql.trim().replace(/;\s*$/, '');
   const ident = String.raw`("(?:[^"]|"")+"|[A-Za-z_][\w$.]*)`;
-  const literal = String.raw`('(?:[^']|'')*')`;
+  const literal = "('(?:[^']|'')*')";
   const setRole = new RegExp(
     String.raw`^SET\s+(LOCAL\s+|SESSION\s+)?ROLE\s+(?:${ident}|${literal})$`,
     'i',
@@ -202,7 +202,7 @@ export function changesOf(sql: string, setting: ContextSetting): Change[] {
   if (reset && unquoteIdent(reset[1]!).toLowerCase() === setting.name)
     changes.push({ kind: 'context', scope: 'session', value: null });
   // set_config('name', value, is_local), anywhere in the statement (SELECT set_config(...), ...)
-  const lit = String.raw`'(?:[^']|'')*'`;
+  const lit = "'(?:[^']|'')*'";
   const call = new RegExp(
     String.raw`set_config\s*\(\s*(?<name>${lit})\s*,\s*(?<value>${lit}|NULL)\s*,\s*(?<local>true|false|'t'|'f')\s*\)`,
     'gi',
