@@ -9,7 +9,6 @@ import {
   logOffset,
   parseStatementLog,
   readLogFrom,
-  tablesOf,
 } from './statement-log.ts';
 
 /** The application name every harness connection to the target's database carries (excluded from the target's). */
