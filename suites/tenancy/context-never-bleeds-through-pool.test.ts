@@ -165,7 +165,7 @@ describe(claimTitle('TENANCY-05'), () => {
     const elapsedMs = performance.now() - startedAt;
     const problems = outcomes.filter((o) => o.problem !== null);
     const latencies = outcomes.map((o) => o.ms);
-    await evidence.record('interleaved requests through the small pool', {
+    await evidence.record(`interleaved requests through a pool of size ${poolOf(manifest).size}`, {
       poolSize: poolOf(manifest).size,
       poolKnob: manifest.knobs?.poolSize ?? null,
       requests: outcomes.length,
