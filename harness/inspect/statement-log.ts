@@ -258,34 +258,76 @@ export function attribute(
       state.localRole = undefined;
       state.localContext = undefined;
     }
-    for (const change of changesOf(withParameters(statement), setting)) {
-      if (change.kind === 'reset-all') {
-        state.sessionRole = null;
-        state.sessionContext = null;
-        state.localRole = undefined;
-        state.localContext = undefined;
-      } else if (change.kind === 'role') {
-        if (change.scope === 'local') state.localRole = change.role;
-        else {
-          state.sessionRole = change.role;
+    // a simple query may hold several statements (`BEGIN; SET LOCAL ROLE …; SELECT …`): each in turn
+    for (const part of splitStatements(statement.sql)) {
+      const piece = { ...statement, sql: part };
+      for (const change of changesOf(withParameters(piece), setting)) {
+        if (change.kind === 'reset-all') {
+          state.sessionRole = null;
+          state.sessionContext = null;
           state.localRole = undefined;
+          state.localContext = undefined;
+        } else if (change.kind === 'role') {
+          if (change.scope === 'local') state.localRole = change.role;
+          else {
+            state.sessionRole = change.role;
+            state.localRole = undefined;
+          }
+        } else if (change.scope === 'local') state.localContext = change.value;
+        else {
+          state.sessionContext = change.value;
+          state.localContext = undefined;
         }
-      } else if (change.scope === 'local') state.localContext = change.value;
-      else {
-        state.sessionContext = change.value;
-        state.localContext = undefined;
       }
+      const localRole = state.localRole;
+      const role = localRole ?? state.sessionRole ?? statement.user;
+      const roleSource =
+        localRole != null ? 'set-local' : state.sessionRole !== null ? 'set-session' : 'login';
+      const contextValue = state.localContext !== undefined ? state.localContext : state.sessionContext;
+      const tenant = contextValue === null ? null : setting.tenantOf(contextValue);
+      const contextSource =
+        tenant === null ? 'none' : state.localContext !== undefined ? 'set-local' : 'set-session';
+      out.push({ ...piece, role, roleSource, tenant, contextSource });
     }
-    const localRole = state.localRole;
-    const role = localRole ?? state.sessionRole ?? statement.user;
-    const roleSource = localRole != null ? 'set-local' : state.sessionRole !== null ? 'set-session' : 'login';
-    const contextValue = state.localContext !== undefined ? state.localContext : state.sessionContext;
-    const tenant = contextValue === null ? null : setting.tenantOf(contextValue);
-    const contextSource =
-      tenant === null ? 'none' : state.localContext !== undefined ? 'set-local' : 'set-session';
-    out.push({ ...statement, role, roleSource, tenant, contextSource });
   }
   return out;
+}
+
+/**
+ * The statements of one query string, split at semicolons outside quotes, quoted identifiers,
+ * dollar-quoted bodies and comments; empty pieces are dropped.
+ */
+export function splitStatements(sql: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      // a doubled quote inside is two adjacent quoted runs: the loop reads them one after the other
+      i = end === -1 ? sql.length : end + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? sql.length : end + 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end === -1 ? sql.length : end + 2;
+    } else if (c === '$') {
+      const tag = /^\$(?:[A-Za-z_][\w]*)?\$/.exec(sql.slice(i))?.[0];
+      if (tag === undefined) i += 1;
+      else {
+        const end = sql.indexOf(tag, i + tag.length);
+        i = end === -1 ? sql.length : end + tag.length;
+      }
+    } else if (c === ';') {
+      parts.push(sql.slice(start, i));
+      i += 1;
+      start = i;
+    } else i += 1;
+  }
+  parts.push(sql.slice(start));
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
 /** The application tables a statement reads or writes (FROM, JOIN, UPDATE, INTO, DELETE FROM, TABLE). */

@@ -6,6 +6,7 @@ import {
   contextSettingOf,
   parseParameters,
   parseStatementLog,
+  splitStatements,
   tablesOf,
 } from './statement-log.ts';
 
@@ -113,5 +114,27 @@ describe('tablesOf', () => {
     ]);
     expect(tablesOf('SELECT * FROM auth.users', tables)).toEqual([]);
     expect(tablesOf('SELECT usage FROM other', tables)).toEqual([]);
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits at semicolons outside quotes, dollar quotes and comments', () => {
+    expect(
+      splitStatements('BEGIN; SET LOCAL ROLE authenticated; SELECT \';\', $$a;b$$, "x;y" -- c;d\nFROM t;'),
+    ).toEqual(['BEGIN', 'SET LOCAL ROLE authenticated', 'SELECT \';\', $$a;b$$, "x;y" -- c;d\nFROM t']);
+  });
+
+  it('attributes each statement of one simple query in turn', () => {
+    const text = line(
+      1,
+      's1',
+      '3/1',
+      `statement: BEGIN; SET LOCAL ROLE authenticated; SELECT set_config('request.jwt.claims', '${claimsOf(A)}', true); SELECT 1 FROM public.usage; COMMIT`,
+    );
+    const parts = attribute(parseStatementLog(text).statements, CLAIMS);
+    expect(parts.find((p) => p.sql === 'SELECT 1 FROM public.usage')).toMatchObject({
+      role: 'authenticated',
+      tenant: A,
+    });
   });
 });
