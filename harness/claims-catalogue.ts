@@ -169,7 +169,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     claim: 'Tenant queries run least-privileged',
     proof:
       'the tenant role is not superuser, has no BYPASSRLS, owns no table; service-role credentials never reach a client (see SECRETS-09)',
-    mutants: ['tenant-role-bypassrls'],
+    mutants: ['tenant-role-bypassrls', 'tenant-queries-as-owner'],
     refs: 'ASVS 13.2.2',
   },
   {

@@ -22,6 +22,8 @@ import {
 
 const SUPERUSER = 'postgres';
 const LOG_PROBE_TIMEOUT_MS = 3_000;
+/** The statement log's line prefix; harness/inspect/statement-log.ts reads exactly these fields. */
+export const STATEMENT_LOG_PREFIX = '%m [%p] %q%u@%d session=%c vxid=%v xid=%x app=%a ';
 
 /** Settings appended to postgresql.conf: loopback TCP only, every statement into one stderr log. */
 function serverSettings(port: number): string {
@@ -32,7 +34,9 @@ function serverSettings(port: number): string {
     "log_destination = 'stderr'",
     'logging_collector = off',
     "log_statement = 'all'",
-    "log_line_prefix = '%m [%p] %q%u@%d '",
+    // session id, virtual and real transaction id and application name: TENANCY-02 groups the target's
+    // statements by session and transaction to see which role and tenant context each one ran under
+    `log_line_prefix = '${STATEMENT_LOG_PREFIX}'`,
     // Durability buys nothing in a throwaway cluster; WAL is still written (SECRETS-03 sweeps it).
     'fsync = off',
     '',

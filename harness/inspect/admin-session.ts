@@ -30,11 +30,17 @@ export function qualified(schema: string, name: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
-/** A single connection with the admin URL (the target's superuser, or a manifest's adminUrl). */
-export async function openAdminSession(adminUrl: string): Promise<pg.Client> {
+/**
+ * A single connection with the admin URL (the target's superuser, or a manifest's adminUrl). Its
+ * application name starts with `mintoken-harness`, which tells the harness's sessions from the target's.
+ */
+export async function openAdminSession(
+  adminUrl: string,
+  applicationName = 'mintoken-harness-inspector',
+): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: adminUrl,
-    application_name: 'mintoken-harness-inspector',
+    application_name: applicationName,
   });
   await client.connect();
   // an inspector query must never hang a suite: a runaway definer function or lock ends here

@@ -8,6 +8,8 @@ import type { EnvironmentInfo } from '../../harness/environment-info.ts';
 import { HarnessError, messageOf } from '../../harness/errors.ts';
 
 const NAVIGATION_TIMEOUT_MS = 15_000;
+/** Chromium's start (NSS database, certutil) plus two navigations: seconds alone, far more on a loaded CI machine. */
+const TEST_TIMEOUT_MS = 120_000;
 
 /**
  * Chromium talks to the HTTP port through a tap we own (the target's listener can't be hooked): the
@@ -62,7 +64,10 @@ const plaintextRequests = (tap: StartedTcpTap, since = 0) =>
   tap.connections(since).flatMap((c) => (c.protocol === 'http' ? c.requests : []));
 
 describe(claimTitle('TRANSPORT-05'), () => {
-  test('lands on https when Chromium opens the http URL', async ({ env, evidence }) => {
+  test('lands on https when Chromium opens the http URL', { timeout: TEST_TIMEOUT_MS }, async ({
+    env,
+    evidence,
+  }) => {
     await withBrowserAndTap(env, async ({ page, tap, httpOrigin }) => {
       const visit = await open(page, `${httpOrigin}/`);
       const seen = plaintextRequests(tap);
@@ -82,10 +87,9 @@ describe(claimTitle('TRANSPORT-05'), () => {
     });
   });
 
-  test('upgrades an http navigation itself after one HTTPS visit, so the HTTP port sees no plaintext request', async ({
-    env,
-    evidence,
-  }) => {
+  test('upgrades an http navigation itself after one HTTPS visit, so the HTTP port sees no plaintext request', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async ({ env, evidence }) => {
     await withBrowserAndTap(env, async ({ page, tap, httpOrigin }) => {
       // the one HTTPS visit: the site root as a user would type it (on the reference an error page)
       const firstVisit = { ...(await open(page, `${httpOrigin}/`)), plaintext: plaintextRequests(tap) };

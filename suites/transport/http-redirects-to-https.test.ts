@@ -9,6 +9,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { UsageListSchema } from '../../harness/contract/schemas.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import { HTTP_REDIRECT_STATUSES, precondition, requireStatus } from '../../harness/verdict.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
 const PATHS = [
@@ -21,7 +22,8 @@ const PATHS = [
   { name: 'encoded slashes', path: '/%2F%2Fevil.example/%2e%2e/x' },
   { name: 'long query', path: `/v1/usage?q=${'a'.repeat(2_000)}` },
 ];
-const REDIRECTS = [301, 308];
+/** 308 or 301 (§1 Transport): every variant the contract allows. */
+const REDIRECTS = HTTP_REDIRECT_STATUSES;
 
 describe(claimTitle('TRANSPORT-03'), () => {
   test.for(METHODS.flatMap((method) => PATHS.map((p) => ({ method, ...p }))))(
@@ -58,10 +60,12 @@ describe(claimTitle('TRANSPORT-03'), () => {
     evidence,
   }) => {
     const replica = env.replicas[0]!;
-    const usageCount = async () =>
-      UsageListSchema.parse(
-        JSON.parse((await target.send('/v1/usage', { headers: bearer(tenant.token) })).body),
-      ).usage.filter((row) => row.key_id === apiKey.id).length;
+    const usageCount = async () => {
+      const listed = await target.send('/v1/usage', { headers: bearer(tenant.token) });
+      requireStatus(listed, 200, "listing the tenant's usage rows", listed.body);
+      return UsageListSchema.parse(JSON.parse(listed.body)).usage.filter((row) => row.key_id === apiKey.id)
+        .length;
+    };
     const send = (baseUrl: string, providerKey: string) =>
       request(`${baseUrl}/v1/chat/completions`, {
         method: 'POST',
@@ -79,22 +83,27 @@ describe(claimTitle('TRANSPORT-03'), () => {
 
     // Positive control: the same request over HTTPS reaches the mock and writes a usage row, so both probes see.
     const overHttps = makeCanary('openai');
-    expect(
-      (
-        await target.send('/v1/chat/completions', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey.raw_key}`, 'x-provider-key': overHttps },
-          body: chatBody('openai', 'gpt-4o-mini', 'hello', false),
-        })
-      ).status,
-    ).toBe(200);
-    expect(await reached(overHttps)).toBe(true);
+    const control = await target.send('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey.raw_key}`, 'x-provider-key': overHttps },
+      body: chatBody('openai', 'gpt-4o-mini', 'hello', false),
+    });
+    requireStatus(control, 200, 'the same request over HTTPS (positive control)', control.body);
+    const controlReached = await reached(overHttps);
     const rowsAfterHttps = await pollUntil(usageCount, (rows) => rows === 1);
-    expect(rowsAfterHttps).toBe(1);
     await evidence.positiveControl('HTTPS request reached the mock and wrote a usage row', {
       providerKey: fingerprint(overHttps),
+      reachedUpstream: controlReached,
       usageRows: rowsAfterHttps,
     });
+    precondition(
+      controlReached,
+      'the HTTPS request never reached the mock provider: the probe would not see one over HTTP either',
+    );
+    precondition(
+      rowsAfterHttps === 1,
+      `the HTTPS request left ${rowsAfterHttps} usage rows, not 1: the usage probe is blind`,
+    );
 
     const overHttp = makeCanary('openai');
     const response = await send(replica.httpUrl, overHttp);

@@ -1,4 +1,4 @@
-// GET /dashboard/keys and its two assets, under a CSP that allows no inline script and nothing off-site.
+// GET /dashboard/keys and its two assets, under a CSP that allows no inline script and nothing off-site; GET /dashboard redirects there.
 import type { FastifyInstance } from 'fastify';
 import type { Components } from '../components.ts';
 
@@ -36,4 +36,6 @@ export async function dashboardRoutes(
         .send(content),
     );
   }
+  // the dashboard's short address: a permanent redirect over HTTPS (it carries HSTS like every response)
+  app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/keys', 308));
 }
