@@ -133,7 +133,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'auth',
     claim: 'Key checks are not a timing oracle',
     proof:
-      'response times for keys sharing a valid prefix vs random keys, interleaved, compared with a two-sample test at a fixed false-alarm rate; the control is calibrated against a mutant that leaks',
+      'response times for keys sharing a valid prefix vs random keys, interleaved, compared with a paired test at a fixed false-alarm rate; in the same run and over the same path, a responder with a known injected difference the size of the smallest detectable shift must be detected (live calibration), else the run is `error`; too few plain refusals is `error`, never `fail`',
     mutants: ['early-exit-compare'],
     refs: 'ASVS 11.2.4, 6.3.8',
   },
@@ -168,7 +168,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'tenancy',
     claim: 'Tenant queries run least-privileged',
     proof:
-      'the tenant role is not superuser, has no BYPASSRLS, owns no table; service-role credentials never reach a client (see SECRETS-09)',
+      'the tenant role is not superuser, has no BYPASSRLS, owns no table; the statement log (session and transaction in every line) and `pg_stat_activity` show every statement the target runs on tenant tables under a tenant context ran as a role without those powers; service-role credentials never reach a client (see SECRETS-09)',
     mutants: ['tenant-role-bypassrls', 'tenant-queries-as-owner'],
     refs: 'ASVS 13.2.2',
   },

@@ -15,7 +15,9 @@ test('every HARNESS_* variable in the code is documented in docs/settings.md', (
       },
     )
       .split('\n')
-      .filter((name) => name !== '' && !/^HARNESS_(ERR(_.*|OR_CODES)?|LABEL|MODES)$/.test(name)),
+      .filter(
+        (name) => name !== '' && !/^HARNESS_(ERR(_.*|OR_CODES)?|LABEL|MODES|APPLICATION_PREFIX)$/.test(name),
+      ),
   );
   const doc = readFileSync(new URL('../docs/settings.md', import.meta.url), 'utf8');
   expect([...used].filter((name) => !doc.includes(`\`${name}\``)).sort()).toEqual([]);
