@@ -2,8 +2,18 @@
 import { z } from 'zod';
 import { CLAIMS_CATALOGUE } from './claims-catalogue.ts';
 
-export const CLAIM_FAMILIES = ['secrets', 'auth', 'tenancy', 'transport', 'ratelimit'] as const;
-export const ClaimIdSchema = z.string().regex(/^(SECRETS|AUTH|TENANCY|TRANSPORT|RATELIMIT)-\d{2}$/);
+export const CLAIM_FAMILIES = [
+  'secrets',
+  'auth',
+  'tenancy',
+  'transport',
+  'ratelimit',
+  'limits',
+  'errors',
+] as const;
+export const ClaimIdSchema = z
+  .string()
+  .regex(/^(SECRETS|AUTH|TENANCY|TRANSPORT|RATELIMIT|LIMITS|ERRORS)-\d{2}$/);
 
 export const ClaimSchema = z.strictObject({
   id: ClaimIdSchema,
@@ -13,6 +23,8 @@ export const ClaimSchema = z.strictObject({
   mutants: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)),
   mutantNote: z.string().optional(),
   refs: z.string(),
+  /** `policy`: a promise the policy states; `hardening`: what its in-scope list implies beyond its letter */
+  section: z.enum(['policy', 'hardening']).default('policy'),
 });
 export type Claim = z.infer<typeof ClaimSchema>;
 export type ClaimInput = z.input<typeof ClaimSchema>;
@@ -43,7 +55,7 @@ export function claimTitle(id: string): string {
 /** The claim ID a test belongs to, read from the titles of its enclosing blocks. */
 export function claimIdOfTitlePath(titles: readonly string[]): string | null {
   for (const title of titles) {
-    const match = /^((?:SECRETS|AUTH|TENANCY|TRANSPORT|RATELIMIT)-\d{2})\b/.exec(title);
+    const match = /^((?:SECRETS|AUTH|TENANCY|TRANSPORT|RATELIMIT|LIMITS|ERRORS)-\d{2})\b/.exec(title);
     if (match?.[1] && BY_ID.has(match[1])) return match[1];
   }
   return null;

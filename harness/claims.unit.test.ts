@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CLAIMS, claimIdOfTitlePath, claimTitle, mutantsOfClaims } from './claims.ts';
-import { renderClaimsDoc } from './claims-doc.ts';
+import { renderClaimsDoc, renderPolicyDoc } from './claims-doc.ts';
 import { shippedMutants } from './mutants.ts';
+import { POLICY_PROMISES } from './policy.ts';
 
 describe('claims registry', () => {
   test('holds the 34 claims of the policy, each with a proof and at least one mutant', () => {
@@ -17,6 +18,12 @@ describe('claims registry', () => {
   test('names only mutants the reference proxy ships, and every shipped mutant is named', () => {
     const named = [...mutantsOfClaims().keys()].sort();
     expect(named).toEqual(shippedMutants());
+  });
+
+  test('every claim checks a promise of docs/policy.md, and docs/policy.md is the rendering of harness/policy.ts', () => {
+    const promised = new Set(POLICY_PROMISES.flatMap((p) => p.claims));
+    expect(CLAIMS.map((c) => c.id).filter((id) => !promised.has(id))).toEqual([]);
+    expect(readFileSync(new URL('../docs/policy.md', import.meta.url), 'utf8')).toBe(renderPolicyDoc());
   });
 
   test('docs/claims.md is the rendering of the registry (run `npm run docs` after a change)', () => {

@@ -69,6 +69,7 @@ export function aggregateClaims(checksByClaim: ReadonlyMap<string, CheckResult[]
       claim: claim.claim,
       proof: claim.proof,
       refs: claim.refs,
+      section: claim.section,
       mutants: claim.mutants,
       result,
       reason,

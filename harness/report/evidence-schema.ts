@@ -45,6 +45,8 @@ export const ClaimResultSchema = z.object({
   claim: z.string(),
   proof: z.string(),
   refs: z.string(),
+  /** `hardening` for claims the policy's in-scope list implies rather than states */
+  section: z.enum(['policy', 'hardening']).optional(),
   mutants: z.array(z.string()),
   result: ResultStateSchema,
   /** why the claim is not `pass`, when the harness can say it in a line */

@@ -1,5 +1,6 @@
 /** Renders the evidence report as one self-contained HTML page (index.html) an auditor can read offline and archive. */
 import { CLAIM_FAMILIES, RESULT_STATES } from '../claims.ts';
+import { POLICY_PROMISES } from '../policy.ts';
 import type { CheckResult, ClaimResult, EvidenceReport } from './evidence-schema.ts';
 
 export function escapeHtml(text: string): string {
@@ -82,6 +83,33 @@ function renderAreas(report: EvidenceReport): string {
     return `<tr><th>${escapeHtml(family)}</th>${cells}<td>${claims.length - ran.length || ''}</td><td>${claims.length}</td></tr>`;
   }).join('');
   return `<h2>Per area</h2><table><tr><th>Area</th>${head}<th>not run</th><th>claims</th></tr>${rows}</table>`;
+}
+
+/** Claims grouped by the policy promise they check; the hardening promises apart, marked as such. */
+function renderPromises(report: EvidenceReport): string {
+  const byId = new Map(report.claims.map((c) => [c.id, c]));
+  const row = (p: (typeof POLICY_PROMISES)[number]) => {
+    const claims = p.claims.flatMap((id) => byId.get(id) ?? []);
+    if (claims.length === 0) return '';
+    const cells = claims
+      .map(
+        (c) =>
+          `<a href="#${c.id}">${c.id}</a> ${c.ran ? badge(c.result) : resultBadge('not_assessed', 'not run')}`,
+      )
+      .join(' &nbsp; ');
+    return `<tr><td>${escapeHtml(p.promise)}</td><td>${cells}</td></tr>`;
+  };
+  const stated = POLICY_PROMISES.filter((p) => !p.hardening)
+    .map(row)
+    .join('');
+  const hardening = POLICY_PROMISES.filter((p) => p.hardening)
+    .map(row)
+    .join('');
+  return `<h2>Per promise of the policy</h2><table><tr><th>The policy promises</th><th>Claims</th></tr>${stated}</table>${
+    hardening
+      ? `<h3>Hardening <small>(implied by the policy's in-scope list, beyond its letter)</small></h3><table><tr><th>Implied promise</th><th>Claims</th></tr>${hardening}</table>`
+      : ''
+  }`;
 }
 
 function renderRun(report: EvidenceReport): string {
@@ -177,6 +205,7 @@ export function renderEvidenceHtml(report: EvidenceReport): string {
 ${notRunLine}
 <p>Tests: ${report.tests.passed} passed, ${report.tests.failed} failed, ${report.tests.skipped} skipped${report.unclaimed.length ? ` · ${report.unclaimed.length} name no claim (<a href="#unclaimed">below</a>)` : ''}</p>
 ${runErrors}${redactionNote}
+${renderPromises(report)}
 ${renderAreas(report)}
 ${renderRun(report)}
 <h2>Claims</h2><table><tr><th>ID</th><th>Result</th><th>Claim</th></tr>${rows}</table>
