@@ -1,5 +1,6 @@
 /** The shapes a canary sweep takes and returns (see sweep.ts for the entry point). */
 import type { CanaryForm } from './canary.ts';
+import type { LogLiveness } from './log-liveness.ts';
 
 export const SINK_NAMES = ['logs', 'disk', 'db-rows', 'db-statement-log', 'heap', 'responses'] as const;
 /**
@@ -89,6 +90,8 @@ export interface SinkReport {
   controls: ControlResult[];
   findings: SweepFinding[];
   durationMs: number;
+  /** logs: per capture, the marker the target itself wrote (proof the capture is live), or the problem */
+  liveness?: LogLiveness[];
 }
 
 export interface SweepReport {
@@ -98,6 +101,11 @@ export interface SweepReport {
   /** sinks whose positive control missed an embedding: their clean result means nothing */
   controlsMissed: Array<{ sink: SinkName; where: string; missed: string[] }>;
   notAssessed: Array<{ sink: SinkName; reason: string }>;
+  /**
+   * why a sink's clean result proves nothing: a file or table it could not read, an empty or missing
+   * log capture, a log capture with no line the target itself wrote for a harness request
+   */
+  unusable: Array<{ sink: SinkName; reason: string }>;
   bytesRead: number;
   durationMs: number;
 }

@@ -9,6 +9,7 @@ import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import type { EnvironmentInfo, Provider } from '../../harness/environment-info.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 /** Where each provider's key must travel (contract §2: the provider's own path and auth header). */
 const EXPECTED: Record<
@@ -76,6 +77,16 @@ function misroutes(
   return problems;
 }
 
+/** The verdict on a request the target refused: the key reached no upstream and no foreign host. */
+function refusedButSent(requests: readonly RecordedRequest[], key: string, trapBefore: number): string[] {
+  const problems: string[] = [];
+  if (trapConnections !== trapBefore)
+    problems.push(`the trap host got ${trapConnections - trapBefore} connection(s)`);
+  const seen = carrying(requests, key);
+  if (seen.length > 0) problems.push(`refused, yet ${seen.length} upstream requests carry the key`);
+  return problems;
+}
+
 describe(claimTitle('SECRETS-01'), () => {
   test('sees a key the harness itself sends to another provider or host (positive control)', async ({
     env,
@@ -106,8 +117,10 @@ describe(claimTitle('SECRETS-01'), () => {
       key: fingerprint(key),
       problems,
     });
-    expect(problems).toEqual(
-      expect.arrayContaining(['the trap host got 1 connection(s)', 'the anthropic upstream got it']),
+    precondition(
+      problems.includes('the trap host got 1 connection(s)') &&
+        problems.includes('the anthropic upstream got it'),
+      `the check did not see the key the harness misrouted itself: ${problems.join('; ') || 'no problem reported'}`,
     );
   });
 
@@ -131,7 +144,7 @@ describe(claimTitle('SECRETS-01'), () => {
         model,
         stream,
       });
-      expect(response.status).toBe(200);
+      requireStatus(response, 200, `a ${provider} chat request (stream: ${stream})`, response.body);
       const requests = await mock.requests({ since: cursor });
       const problems = misroutes(requests, key, provider, EXPECTED[provider].path(model, stream), trapBefore);
       await evidence.record(`${provider} request`, {
@@ -172,16 +185,15 @@ describe(claimTitle('SECRETS-01'), () => {
         model: row.model(env),
       });
       const requests = await mock.requests({ since: cursor });
-      const problems = misroutes(
-        requests,
-        key,
-        row.provider,
-        EXPECTED[row.provider].path('', false),
-        trapBefore,
-      );
+      // a stricter target may refuse the request (4xx) instead of forwarding it: then the key must go nowhere
+      const refused = response.status >= 400 && response.status < 500;
+      const problems = refused
+        ? refusedButSent(requests, key, trapBefore)
+        : misroutes(requests, key, row.provider, EXPECTED[row.provider].path('', false), trapBefore);
       await evidence.record(`${row.provider} with a hostile model`, {
         attack: row.name,
         status: response.status,
+        refused,
         key: fingerprint(key),
         seen: described(carrying(requests, key), key),
         problems,
