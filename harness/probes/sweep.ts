@@ -50,7 +50,7 @@ export async function sweepSinks(
 ): Promise<SweepReport> {
   const startedAt = performance.now();
   const sinks = options.sinks ?? (options.responses ? [...DEFAULT_SINKS, 'responses'] : DEFAULT_SINKS);
-  const control = options.positiveControl === false ? null : new ControlPlant();
+  const control = options.positiveControl === false ? null : (options.writes?.control ?? new ControlPlant());
   const table = new NeedleTable(secrets, {
     utf16: false,
     extraForms: options.extraForms,

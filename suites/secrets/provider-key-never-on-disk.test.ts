@@ -6,6 +6,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import { recordSweep, requireUsableSweep, sweepSinks } from '../../harness/probes/sweep.ts';
 import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
 import {
+  captureWritesOf,
   providerKeysOf,
   requireTrafficOnPlan,
   runAllPaths,
@@ -25,7 +26,10 @@ describe(claimTitle('SECRETS-03'), () => {
     evidence,
   }) => {
     session = await openTrafficSession(env, TRAFFIC_TENANTS);
+    // files written and deleted during the traffic: every write replica 0 (the session's replica) makes
+    const capture = await captureWritesOf(env);
     const run = await runAllPaths(env, session, mock);
+    const writes = await capture.stop();
     await evidence.record(
       'traffic: every provider, streaming or not, and every error path',
       trafficEvidence(run),
@@ -33,8 +37,9 @@ describe(claimTitle('SECRETS-03'), () => {
     // usage rows are written after the response: let them land so their pages reach the data files
     await settleUsage(session).catch(() => null);
     const report = await sweepSinks(env, providerKeysOf(run), {
-      sinks: ['disk'],
+      sinks: ['disk', 'file-writes'],
       extraLogFiles: run.extraLogFiles,
+      writes,
     });
     await recordSweep(evidence, 'disk', report);
     // a leak found is the finding, whatever else happened; only then may a blind spot make it `error`

@@ -1,5 +1,6 @@
 // Runs every path of the leak traffic at once, one canary key and one canary prompt per path, for the sweeps that follow.
 
+import path from 'node:path';
 import { completionMarkerOf } from '../../fixtures/mock-responses.ts';
 import type { MockControlClient } from '../../fixtures/mock-upstreams.ts';
 import { pollUntil } from '../../fixtures/poll.ts';
@@ -10,6 +11,7 @@ import { messageOf } from '../../harness/errors.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
 import { spareReplicaUnavailable } from '../../harness/probes/spare-replica.ts';
 import type { ObservedResponse, SweepSecret } from '../../harness/probes/sweep.ts';
+import { startWriteCapture, type WriteCapture } from '../../harness/probes/write-capture.ts';
 import { precondition } from '../../harness/verdict.ts';
 import {
   makeCanaryPrompt,
@@ -121,6 +123,28 @@ export async function runAllPaths(
     ).length;
   }
   return { paths: runs, extraLogFiles, restartSkipped };
+}
+
+/**
+ * Starts capturing every file write of replica 0 (the one a traffic session talks to), with a control
+ * file written and deleted under the same trace; in a mode without a target process, or without strace
+ * or ptrace, the capture says why and the `file-writes` sink reports not_assessed.
+ */
+export async function captureWritesOf(env: EnvironmentInfo): Promise<WriteCapture> {
+  const pid = env.replicas[0]?.pid ?? null;
+  const control = env.dirs.tmpDir ?? env.dirs.dataDir;
+  if (env.mode !== 'process' || pid === null || control === null)
+    return startWriteCapture(
+      [],
+      '/nonexistent',
+      [],
+      `a write capture needs a target process the harness started (mode ${env.mode})`,
+    );
+  return startWriteCapture(
+    [pid],
+    path.resolve(control),
+    env.replicas.flatMap((r) => r.logFiles),
+  );
 }
 
 /** Waits until the tenant's usage rows stop growing (they are written after each response). */

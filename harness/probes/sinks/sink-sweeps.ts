@@ -242,6 +242,33 @@ async function sweepHeap(ctx: Context, secrets: readonly SweepSecret[]): Promise
   return report;
 }
 
+async function sweepFileWrites(ctx: Context): Promise<SinkReport> {
+  const writes = ctx.options.writes;
+  if (writes === undefined)
+    return notAssessed('file-writes', 'no write capture was taken around the traffic (startWriteCapture)');
+  if (writes.unavailable !== null) return notAssessed('file-writes', writes.unavailable);
+  const report = emptyReport('file-writes', writes.scope);
+  for (const [file, bytes] of writes.files) {
+    const matches = ctx.table.scanBuffer(file, bytes);
+    report.sources.push({
+      location: file,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    report.bytes += bytes.length;
+    if (file !== writes.controlFile) report.findings.push(...ctx.table.findingsOf('file-writes', matches));
+  }
+  if (ctx.control) {
+    const where = `a file the control process wrote and deleted under the same trace (${writes.controlFile ?? 'the control process never wrote it'})`;
+    const bytes = writes.controlFile === null ? undefined : writes.files.get(writes.controlFile);
+    const found = bytes
+      ? ctx.table.controlFormsOf(ctx.table.scanBuffer(where, bytes))
+      : new Map<string, string[]>();
+    report.controls.push(ctx.control.verdict(where, ctx.control.textLabels, found));
+  }
+  return report;
+}
+
 export const SINK_SWEEPS: Record<
   SinkName,
   (ctx: Context, secrets: readonly SweepSecret[]) => Promise<SinkReport>
@@ -252,4 +279,5 @@ export const SINK_SWEEPS: Record<
   'db-statement-log': sweepStatementLog,
   heap: sweepHeap,
   responses: sweepResponses,
+  'file-writes': sweepFileWrites,
 };
