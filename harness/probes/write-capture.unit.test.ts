@@ -26,32 +26,35 @@ describe('parseWriteLine', () => {
   });
 });
 
-describe.skipIf(straceUnavailable() !== null)('startWriteCapture (skipped when strace is missing, issue 8)', () => {
-  test('catches a file the traced process writes and deletes, and its own control', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'write-capture-'));
-    const file = path.join(dir, 'spool.json');
-    const canary = `canary-${Date.now()}`;
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        `process.stdin.once('data', () => { const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(canary)}); fs.unlinkSync(${JSON.stringify(file)}); process.stdout.write('ok'); });`,
-      ],
-      { stdio: ['pipe', 'pipe', 'ignore'] },
-    );
-    try {
-      const capture = await startWriteCapture([child.pid as number], dir);
-      const wrote = new Promise((resolve) => child.stdout?.once('data', resolve));
-      child.stdin?.write('go\n');
-      await wrote;
-      const writes = await capture.stop();
-      expect(writes.unavailable).toBeNull();
-      expect(writes.files.get(file)?.toString()).toBe(canary);
-      expect(writes.controlFile).not.toBeNull();
-      expect(writes.files.get(writes.controlFile as string)?.toString()).toBe(writes.control.text());
-    } finally {
-      child.kill();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
+describe.skipIf(straceUnavailable() !== null)(
+  'startWriteCapture (skipped when strace is missing, issue 8)',
+  () => {
+    test('catches a file the traced process writes and deletes, and its own control', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'write-capture-'));
+      const file = path.join(dir, 'spool.json');
+      const canary = `canary-${Date.now()}`;
+      const child = spawn(
+        process.execPath,
+        [
+          '-e',
+          `process.stdin.once('data', () => { const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(file)}, ${JSON.stringify(canary)}); fs.unlinkSync(${JSON.stringify(file)}); process.stdout.write('ok'); });`,
+        ],
+        { stdio: ['pipe', 'pipe', 'ignore'] },
+      );
+      try {
+        const capture = await startWriteCapture([child.pid as number], dir);
+        const wrote = new Promise((resolve) => child.stdout?.once('data', resolve));
+        child.stdin?.write('go\n');
+        await wrote;
+        const writes = await capture.stop();
+        expect(writes.unavailable).toBeNull();
+        expect(writes.files.get(file)?.toString()).toBe(canary);
+        expect(writes.controlFile).not.toBeNull();
+        expect(writes.files.get(writes.controlFile as string)?.toString()).toBe(writes.control.text());
+      } finally {
+        child.kill();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -23,8 +23,9 @@ export interface TrafficSession {
   close(): Promise<void>;
 }
 
-/** A free account holds 2 active keys (MAX_ACTIVE_KEYS overrides it). */
-const activeKeysPerTenant = (env: EnvironmentInfo): number => Number(env.targetEnv.MAX_ACTIVE_KEYS ?? 2);
+/** The active keys a fresh account holds: the manifest's `limits.maxActiveKeys`, else MAX_ACTIVE_KEYS, else the contract's 2. */
+const activeKeysPerTenant = (env: EnvironmentInfo, stated: number | undefined): number =>
+  stated ?? Number(env.targetEnv.MAX_ACTIVE_KEYS ?? 2);
 
 /**
  * `tenants` accounts give `tenants × active keys` paths that can run at once; each key is revoked
@@ -35,7 +36,7 @@ export async function openTrafficSession(env: EnvironmentInfo, tenants = 1): Pro
   const client = clientFromAddress(env, freshLoopbackAddress());
   const accounts = await Promise.all(Array.from({ length: tenants }, () => createTenant(client)));
   const free = accounts.flatMap((account) =>
-    Array.from({ length: activeKeysPerTenant(env) }, () => account.token),
+    Array.from({ length: activeKeysPerTenant(env, manifest.limits?.maxActiveKeys) }, () => account.token),
   );
   const waiting: Array<(token: string) => void> = [];
   const ownerOf = new Map<string, string>();
