@@ -209,7 +209,6 @@ describe(claimTitle('SECRETS-01'), () => {
     { name: 'an encoded slash (%2F)', model: () => '..%2F..%2Fv1%2Fchat%2Fcompletions' },
     { name: 'a query string (?)', model: () => 'gemini-1.5-flash:generateContent?key=x' },
     { name: 'a fragment (#)', model: () => 'gemini-1.5-flash#x' },
-    { name: 'a colon and a method', model: () => 'gemini-1.5-flash:streamGenerateContent' },
   ] as const)(
     'refuses a Gemini model with $name and sends the key nowhere',
     async (row, { target, mock, apiKey, evidence }) => {
@@ -236,4 +235,43 @@ describe(claimTitle('SECRETS-01'), () => {
       expect(trapConnections - trapBefore).toBe(0);
     },
   );
+
+  // A colon is not in the contract's list (`/ ? # @ .. %`): refusing it is allowed, and so is sending it
+  // on to the configured Google origin; either way the key goes nowhere else.
+  test('keeps the Google key on its origin when the Gemini model holds a colon and a method', async ({
+    target,
+    mock,
+    apiKey,
+    evidence,
+  }) => {
+    const key = makeCanary('google');
+    const trapBefore = trapConnections;
+    const cursor = await mock.cursor();
+    const response = await sendChat(target, 'google', {
+      apiKey: apiKey.raw_key,
+      providerKey: key,
+      model: 'gemini-1.5-flash:streamGenerateContent',
+    });
+    const seen = carrying(await mock.requests({ since: cursor }), key);
+    const refused = response.status >= 400 && response.status < 500;
+    const problems = refused
+      ? refusedButSent(seen, key, trapBefore)
+      : [
+          ...(trapConnections !== trapBefore
+            ? [`the trap host got ${trapConnections - trapBefore} connection(s)`]
+            : []),
+          ...seen.filter((r) => r.provider !== 'google').map((r) => `the ${r.provider} upstream got it`),
+          ...seen
+            .filter((r) => r.headers[EXPECTED.google.header] !== key)
+            .map(() => `${EXPECTED.google.header} is not the key unchanged`),
+        ];
+    await evidence.record('Gemini request with a colon in the model', {
+      status: response.status,
+      refused,
+      key: fingerprint(key),
+      seen: described(seen, key),
+      problems,
+    });
+    expect(problems).toEqual([]);
+  });
 });
