@@ -34,4 +34,15 @@ if [ ! -x "$chromium_bin" ] || ! command -v certutil >/dev/null; then
   fi
 fi
 say "browser: $("$chromium_bin" --version 2>/dev/null | head -1)"
+# SECRETS-03/07 trace the target's file writes with strace (a temp file written and deleted is still seen);
+# without it those checks report not_assessed with the reason, so a missing strace only warns.
+if ! command -v strace >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's strace…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; } \
+      || say "apt-get install strace failed: SECRETS-03 and SECRETS-07 will report not_assessed."
+  else
+    say "strace is missing: SECRETS-03 and SECRETS-07 will report not_assessed (install Debian's 'strace')."
+  fi
+fi
 say "done"

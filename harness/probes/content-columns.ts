@@ -51,42 +51,89 @@ export function contentNamedColumns(columns: readonly CatalogColumn[]): CatalogC
   return columns.filter((c) => c.holdsContent && CONTENT_COLUMN_NAME.test(c.column));
 }
 
+/** A stored row that holds a value the API showed (a usage row's id), under whatever column names the target chose. */
+export interface RowHoldingValue {
+  schema: string;
+  table: string;
+  /** the column that held the value */
+  column: string;
+  /** the row, column name → value (row_to_json) */
+  row: Record<string, unknown>;
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /**
- * Content-capable columns of the table that holds usage rows, other than the contract's own usage
- * fields: anything else there (a "prompt_preview", a "request_meta") can receive content.
+ * Every stored table (not views) with a row whose column, any column of any name, holds `value` as
+ * text: where a usage row the API showed lives, whatever the target called the table or its columns.
+ */
+export async function rowsHoldingValue(
+  client: pg.Client,
+  value: string,
+  options: { includeControl?: boolean } = {},
+): Promise<RowHoldingValue[]> {
+  const stored = await client.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')`,
+  );
+  const isStored = new Set(stored.rows.map((r) => `${r.schema}\0${r.table}`));
+  const byTable = new Map<string, CatalogColumn[]>();
+  for (const c of await catalogColumns(client, options)) {
+    const key = `${c.schema}\0${c.table}`;
+    if (!isStored.has(key)) continue;
+    byTable.set(key, [...(byTable.get(key) ?? []), c]);
+  }
+  const out: RowHoldingValue[] = [];
+  for (const columns of byTable.values()) {
+    const { schema, table } = columns[0] as CatalogColumn;
+    const qualified = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+    for (const { column } of columns) {
+      try {
+        const found = await client.query<{ row: Record<string, unknown> }>(
+          `SELECT row_to_json(t) AS row FROM ${qualified} t WHERE t.${quoteIdent(column)}::text = $1 LIMIT 1`,
+          [value],
+        );
+        const row = found.rows[0]?.row;
+        if (row !== undefined) {
+          out.push({ schema, table, column, row });
+          break;
+        }
+      } catch (error) {
+        // another suite's scratch table, dropped between the catalog read and this query
+        if (!DROPPED_MEANWHILE.has((error as { code?: string }).code ?? '')) throw error;
+      }
+    }
+  }
+  return out;
+}
+
+const normalised = (value: unknown): string =>
+  (typeof value === 'string' ? value : JSON.stringify(value)).trim().toLowerCase();
+
+/**
+ * Content-capable columns of a stored usage row that hold something the API's view of that row does
+ * not show: a prompt preview, a response body, request headers. Column names do not matter: a
+ * column whose value is one of the API row's values (the provider, the model, the id…) is that
+ * field under the target's own name; a NULL or empty one holds nothing here (the name check covers it).
  */
 export function extraUsageColumns(
   columns: readonly CatalogColumn[],
-  usageTable: { schema: string; table: string },
-  contractFields: readonly string[],
+  stored: RowHoldingValue,
+  apiRow: Readonly<Record<string, unknown>>,
 ): CatalogColumn[] {
-  return columns.filter(
-    (c) =>
-      c.schema === usageTable.schema &&
-      c.table === usageTable.table &&
-      c.holdsContent &&
-      !contractFields.includes(c.column),
+  const shown = new Set(
+    Object.values(apiRow)
+      .filter((v) => v !== null && v !== undefined)
+      .map(normalised),
   );
-}
-
-/** The table whose `id` column holds `id` (the API's usage row id): where the usage rows live. */
-export async function tableHoldingId(
-  client: pg.Client,
-  id: string,
-  options: { includeControl?: boolean } = {},
-): Promise<{ schema: string; table: string } | null> {
-  const candidates = (await catalogColumns(client, options)).filter((c) => c.column === 'id');
-  for (const { schema, table } of candidates) {
-    const qualified = `"${schema.replaceAll('"', '""')}"."${table.replaceAll('"', '""')}"`;
-    try {
-      const found = await client.query(`SELECT 1 FROM ${qualified} WHERE id::text = $1 LIMIT 1`, [id]);
-      if (found.rowCount !== null && found.rowCount > 0) return { schema, table };
-    } catch (error) {
-      // another suite's scratch table, dropped between the catalog read and this query
-      if (!DROPPED_MEANWHILE.has((error as { code?: string }).code ?? '')) throw error;
-    }
-  }
-  return null;
+  return columns.filter((c) => {
+    if (c.schema !== stored.schema || c.table !== stored.table || !c.holdsContent) return false;
+    const value = stored.row[c.column];
+    if (value === null || value === undefined) return false;
+    const text = normalised(value);
+    if (text === '' || text === '""' || text === '[]' || text === '{}') return false;
+    return !shown.has(text);
+  });
 }
 
 /**
@@ -96,22 +143,45 @@ export async function tableHoldingId(
 export async function plantContentTable(client: pg.Client): Promise<{
   table: { schema: string; table: string };
   id: string;
+  /** what the API would show for the planted row */
+  apiRow: Record<string, unknown>;
   planted: string[];
   drop: () => Promise<void>;
 }> {
   const name = `catalog_${randomBytes(6).toString('hex')}`;
   const qualified = `${CONTROL_SCHEMA}.${name}`;
   const id = randomUUID();
+  const keyId = randomUUID();
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${CONTROL_SCHEMA}`).catch(() => undefined);
+  // names unlike the API's: the audit must map columns by value, not by name
   await client.query(
-    `CREATE TABLE ${qualified} (id uuid PRIMARY KEY, key_id uuid, provider text, model text, input_tokens integer,
-       output_tokens integer, status_code integer, created_at timestamptz, prompt_preview text, response_body jsonb,
-       request_headers text[])`,
+    `CREATE TABLE ${qualified} (entry_ref uuid PRIMARY KEY, api_key_ref uuid, vendor text, model_name varchar(128),
+       tokens_in integer, tokens_out integer, http_status integer, logged_at timestamptz, prompt_preview text,
+       response_body jsonb, request_headers text[])`,
   );
-  await client.query(`INSERT INTO ${qualified} (id) VALUES ($1)`, [id]);
+  await client.query(
+    `INSERT INTO ${qualified} VALUES ($1, $2, 'openai', 'mock-model', 12, 34, 200, now(), $3, $4, $5)`,
+    [
+      id,
+      keyId,
+      'planted prompt preview',
+      JSON.stringify({ choices: [{ message: { content: 'planted' } }] }),
+      ['authorization: Bearer planted'],
+    ],
+  );
   return {
     table: { schema: CONTROL_SCHEMA, table: name },
     id,
+    apiRow: {
+      id,
+      key_id: keyId,
+      provider: 'openai',
+      model: 'mock-model',
+      input_tokens: 12,
+      output_tokens: 34,
+      status_code: 200,
+      created_at: new Date().toISOString(),
+    },
     planted: ['prompt_preview', 'response_body', 'request_headers'],
     drop: async () => void (await client.query(`DROP TABLE IF EXISTS ${qualified}`)),
   };

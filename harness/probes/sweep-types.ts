@@ -1,7 +1,17 @@
 /** The shapes a canary sweep takes and returns (see sweep.ts for the entry point). */
 import type { CanaryForm } from './canary.ts';
+import type { LogLiveness } from './log-liveness.ts';
+import type { CapturedWrites } from './write-capture.ts';
 
-export const SINK_NAMES = ['logs', 'disk', 'db-rows', 'db-statement-log', 'heap', 'responses'] as const;
+export const SINK_NAMES = [
+  'logs',
+  'disk',
+  'db-rows',
+  'db-statement-log',
+  'heap',
+  'responses',
+  'file-writes',
+] as const;
 /**
  * - `logs`: every byte each replica wrote to stdout/stderr (EnvironmentInfo replicas[].logFiles)
  * - `disk`: every file under DATA_DIR, TMPDIR and the Postgres data directory (WAL included, after
@@ -11,6 +21,8 @@ export const SINK_NAMES = ['logs', 'disk', 'db-rows', 'db-statement-log', 'heap'
  * - `db-statement-log`: the Postgres log with log_statement=all
  * - `heap`: a V8 heap snapshot of each Node target process, taken after a full GC (process mode)
  * - `responses`: the HTTP responses (status line, headers, body) the caller passes in
+ * - `file-writes`: every byte the target process wrote to any file while traffic ran (strace), files
+ *   written and deleted again included (the caller passes the capture, write-capture.ts)
  */
 export type SinkName = (typeof SINK_NAMES)[number];
 
@@ -36,6 +48,8 @@ export interface SweepOptions {
   extraForms?: (secret: string) => CanaryForm[];
   /** the responses the `responses` sink sweeps */
   responses?: readonly ObservedResponse[];
+  /** the `file-writes` sink: what startWriteCapture saw (its control canaries become the sweep's control) */
+  writes?: CapturedWrites;
   /** log files beyond the environment's replicas (a replica the test started itself) */
   extraLogFiles?: readonly string[];
   /** heap sink: the pids to snapshot (default: every replica of the environment) */
@@ -89,6 +103,8 @@ export interface SinkReport {
   controls: ControlResult[];
   findings: SweepFinding[];
   durationMs: number;
+  /** logs: per capture, the marker the target itself wrote (proof the capture is live), or the problem */
+  liveness?: LogLiveness[];
 }
 
 export interface SweepReport {
@@ -98,6 +114,11 @@ export interface SweepReport {
   /** sinks whose positive control missed an embedding: their clean result means nothing */
   controlsMissed: Array<{ sink: SinkName; where: string; missed: string[] }>;
   notAssessed: Array<{ sink: SinkName; reason: string }>;
+  /**
+   * why a sink's clean result proves nothing: a file or table it could not read, an empty or missing
+   * log capture, a log capture with no line the target itself wrote for a harness request
+   */
+  unusable: Array<{ sink: SinkName; reason: string }>;
   bytesRead: number;
   durationMs: number;
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { EnvironmentInfo } from '../environment-info.ts';
+import { HarnessError } from '../errors.ts';
 import { ControlPlant } from './control-plant.ts';
 import { NeedleTable } from './needle-table.ts';
 import { plantControlTable } from './sinks/database-sink.ts';
@@ -49,7 +50,7 @@ export async function sweepSinks(
 ): Promise<SweepReport> {
   const startedAt = performance.now();
   const sinks = options.sinks ?? (options.responses ? [...DEFAULT_SINKS, 'responses'] : DEFAULT_SINKS);
-  const control = options.positiveControl === false ? null : new ControlPlant();
+  const control = options.positiveControl === false ? null : (options.writes?.control ?? new ControlPlant());
   const table = new NeedleTable(secrets, {
     utf16: false,
     extraForms: options.extraForms,
@@ -94,12 +95,39 @@ export async function sweepSinks(
       notAssessed: reports
         .filter((r) => !r.assessed)
         .map((r) => ({ sink: r.sink, reason: r.notAssessedReason ?? 'unknown' })),
+      unusable: reports.flatMap((r) => [
+        ...r.unreadable.map((u) => ({ sink: r.sink, reason: `${u.location} could not be read: ${u.error}` })),
+        ...(r.liveness ?? [])
+          .filter((l) => l.problem !== null)
+          .map((l) => ({ sink: r.sink, reason: l.problem as string })),
+      ]),
       bytesRead: reports.reduce((sum, r) => sum + r.bytes, 0),
       durationMs: Math.round(performance.now() - startedAt),
     };
   } finally {
     for (const step of undo) await step().catch(() => undefined);
   }
+}
+
+/**
+ * After the findings were checked (a leak found is `fail` whatever else happened): a sweep whose
+ * planted controls were missed, or that could not read a sink (a file or table it could not read,
+ * an empty log capture, a capture with no line the target wrote for a harness request), proves
+ * nothing clean, so the check is `error` with the reasons.
+ */
+export function requireUsableSweep(report: SweepReport): void {
+  if (report.unusable.length > 0)
+    throw new HarnessError(
+      'HARNESS_ERR_SINK_UNREADABLE',
+      report.unusable.map((u) => `${u.sink}: ${u.reason}`).join('; '),
+    );
+  if (report.controlsMissed.length > 0)
+    throw new HarnessError(
+      'HARNESS_ERR_PRECONDITION_UNMET',
+      `the sweep missed its own planted canaries, so a clean result proves nothing: ${report.controlsMissed
+        .map((c) => `${c.sink} (${c.where}): ${c.missed.join(', ')}`)
+        .join('; ')}`,
+    );
 }
 
 /** How many source entries per sink the evidence lists by name (the rest are summarised by count and digest). */
@@ -113,6 +141,7 @@ export function sweepEvidence(report: SweepReport): Record<string, unknown> {
     durationMs: report.durationMs,
     findings: report.findings,
     notAssessed: report.notAssessed,
+    unusable: report.unusable,
     sinks: report.sinks.map((sink) => ({
       sink: sink.sink,
       assessed: sink.assessed,
@@ -126,6 +155,7 @@ export function sweepEvidence(report: SweepReport): Record<string, unknown> {
         .digest('hex'),
       sources: sink.sources.slice(0, EVIDENCE_SOURCES_PER_SINK),
       unreadable: sink.unreadable,
+      ...(sink.liveness ? { liveness: sink.liveness } : {}),
       findings: sink.findings.length,
     })),
   };

@@ -6,6 +6,7 @@ import type { TargetResponse } from '../../harness/contract/client.ts';
 import type { CreatedKey } from '../../harness/contract/schemas.ts';
 import type { EnvironmentInfo, Provider } from '../../harness/environment-info.ts';
 import { makeCanary } from '../../harness/probes/canary.ts';
+import { sendLogMarker } from '../../harness/probes/log-liveness.ts';
 import { type SpareReplica, startSpareReplica } from '../../harness/probes/spare-replica.ts';
 import type { TrafficSession } from './traffic-session.ts';
 
@@ -26,7 +27,34 @@ export function makeCanaryPrompt(): { text: string; marker: string } {
   return { text: `${marker} ${faker.lorem.sentence()} ${marker}`, marker };
 }
 
-export type Outcome = { status: number; responses: TargetResponse[]; note?: string };
+export type Outcome = {
+  status: number;
+  responses: TargetResponse[];
+  note?: string;
+  /** the connection ended before the client hung up (the target closed it, e.g. stopped without draining): allowed traffic, recorded */
+  cut?: string;
+};
+
+/** Errors of a connection the other side closed or reset: a stream cut short, which the contract allows. */
+export function isCutConnection(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; cause?: { code?: string } } | null;
+  const codes = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_ABORTED', 'ECONNREFUSED'];
+  return (
+    e !== null &&
+    (codes.includes(e.code ?? '') ||
+      codes.includes(e.cause?.code ?? '') ||
+      e.name === 'SocketError' ||
+      e.name === 'AbortError')
+  );
+}
+
+/**
+ * The body size the body-limit path sends: just over the plan's limit the manifest states
+ * (`limits.maxRequestBodyBytes`), else clearly over any plausible plan (8 MiB) but bounded.
+ */
+export function oversizeBodyBytes(maxRequestBodyBytes: number | null): number {
+  return maxRequestBodyBytes === null ? 8 * 1024 * 1024 : maxRequestBodyBytes + 64 * 1024;
+}
 
 /** A stream read until `chunks` data chunks arrived, then `during` runs, then the client hangs up. */
 async function streamThenHangUp(
@@ -49,12 +77,19 @@ async function streamThenHangUp(
       body: JSON.stringify(chatBody(provider, 'mock-slow-stream', prompt, true)),
     });
     let seen = 0;
+    let cut: string | undefined;
     const received: Buffer[] = [];
-    for await (const chunk of response.body) {
-      received.push(chunk as Buffer);
-      seen += 1;
-      if (seen === chunks) await during();
-      if (seen >= chunks + 2) break;
+    try {
+      for await (const chunk of response.body) {
+        received.push(chunk as Buffer);
+        seen += 1;
+        if (seen === chunks) await during();
+        if (seen >= chunks + 2) break;
+      }
+    } catch (error) {
+      // the target closed the stream first (stopped at once, or cut the stream): expected traffic
+      if (!isCutConnection(error)) throw error;
+      cut = `the target closed the connection after ${seen} chunks (${(error as Error).message})`;
     }
     controller.abort();
     const flat = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, String(v)]));
@@ -68,7 +103,8 @@ async function streamThenHangUp(
           request: { method: 'POST', url: `${baseUrl}${PROXY_PATHS[provider]}` },
         },
       ],
-      note: `client hung up after ${seen} chunks`,
+      note: cut ?? `client hung up after ${seen} chunks`,
+      ...(cut ? { cut } : {}),
     };
   } finally {
     controller.abort();
@@ -174,11 +210,11 @@ export const TRAFFIC_PATHS: readonly TrafficPath[] = [
     expectedStatus: 413,
     reachesUpstream: false,
     run: withKey((s, key, providerKey, prompt) =>
-      // 2 MB: over the free plan's 100 KB (and any plan's limit below 2 MB)
+      // just over the limit the target states in its manifest, else clearly over any plan (bounded)
       sendChat(s.client, 'openai', {
         apiKey: key.raw_key,
         providerKey,
-        prompt: `${prompt} ${'x'.repeat(2_000_000)}`,
+        prompt: `${prompt} ${'x'.repeat(oversizeBodyBytes(s.maxRequestBodyBytes))}`,
       }),
     ),
   },
@@ -279,29 +315,47 @@ export const TRAFFIC_PATHS: readonly TrafficPath[] = [
   })),
 ];
 
-/** A replica the test started, SIGTERMed while it streams: the drain path. Its logs and dirs are swept with the rest. */
+/**
+ * A replica the test started, SIGTERMed while it streams: the drain path. Its logs and dirs are swept
+ * with the rest. A target may drain or stop at once; a stream it cuts is allowed and recorded (`cut`).
+ * Before the stream, a marker request to the replica leaves a line its log must hold.
+ */
 export async function restartMidStream(
   env: EnvironmentInfo,
   session: TrafficSession,
   providerKey: string,
   prompt: string,
+  onStarted: (replica: SpareReplica) => void = () => undefined,
 ): Promise<Outcome & { replica: SpareReplica }> {
   const replica = await startSpareReplica(env);
-  const key = await session.freshKey();
+  onStarted(replica);
   try {
-    const headers = { authorization: `Bearer ${key.raw_key}`, 'x-provider-key': providerKey };
-    let stopping: Promise<void> = Promise.resolve();
-    const outcome = await streamThenHangUp(replica.httpsUrl, env, 'openai', headers, prompt, 2, async () => {
-      stopping = replica.stop();
-    });
-    await stopping;
-    return {
-      ...outcome,
-      replica,
-      note: `${outcome.note}; SIGTERM after chunk 2, exited: ${replica.hasExited()}`,
-    };
+    await sendLogMarker(replica.httpsUrl, env.caPem);
+    const key = await session.freshKey();
+    try {
+      const headers = { authorization: `Bearer ${key.raw_key}`, 'x-provider-key': providerKey };
+      let stopping: Promise<void> = Promise.resolve();
+      const outcome = await streamThenHangUp(
+        replica.httpsUrl,
+        env,
+        'openai',
+        headers,
+        prompt,
+        2,
+        async () => {
+          stopping = replica.stop();
+        },
+      );
+      await stopping;
+      return {
+        ...outcome,
+        replica,
+        note: `${outcome.note}; SIGTERM after chunk 2, exited: ${replica.hasExited()}`,
+      };
+    } finally {
+      await session.revoke(key).catch(() => undefined);
+    }
   } finally {
     await replica.stop();
-    await session.revoke(key);
   }
 }

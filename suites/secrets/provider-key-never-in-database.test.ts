@@ -3,9 +3,16 @@
 import { afterAll } from 'vitest';
 import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
-import { recordSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { recordSweep, requireUsableSweep, sweepSinks } from '../../harness/probes/sweep.ts';
+import { precondition } from '../../harness/verdict.ts';
 import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
-import { pathsOffPlan, providerKeysOf, runAllPaths, settleUsage, trafficEvidence } from './traffic-run.ts';
+import {
+  providerKeysOf,
+  requireTrafficOnPlan,
+  runAllPaths,
+  settleUsage,
+  trafficEvidence,
+} from './traffic-run.ts';
 
 let session: TrafficSession | undefined;
 afterAll(async () => {
@@ -24,17 +31,21 @@ describe(claimTitle('SECRETS-04'), () => {
       'traffic: every provider, streaming or not, and every error path',
       trafficEvidence(run),
     );
-    expect(pathsOffPlan(run)).toEqual([]);
     // usage rows are written after the response; a key sent along with them must be in the log first
-    const usageRows = await settleUsage(session);
-    expect(usageRows).toBeGreaterThan(0);
+    const usageRows = await settleUsage(session).catch(() => null);
     const report = await sweepSinks(env, providerKeysOf(run), { sinks: ['db-rows', 'db-statement-log'] });
-    if (report.notAssessed.length > 0)
-      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
     await recordSweep(evidence, 'database rows and statement log', report, {
       usageRowsOfTheTenant: usageRows,
     });
-    expect(report.controlsMissed).toEqual([]);
+    // a leak found is the finding, whatever else happened; only then may a blind spot make it `error`
     expect(report.findings).toEqual([]);
+    if (report.notAssessed.length > 0)
+      return evidence.notAssessed(report.notAssessed.map((n) => n.reason).join('; '));
+    requireUsableSweep(report);
+    requireTrafficOnPlan(run);
+    precondition(
+      usageRows !== null && usageRows > 0,
+      'the traffic left no usage row, so the target’s per-request writes were not exercised',
+    );
   });
 });

@@ -9,6 +9,7 @@ import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import type { EnvironmentInfo, Provider } from '../../harness/environment-info.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 /** Where each provider's key must travel (contract §2: the provider's own path and auth header). */
 const EXPECTED: Record<
@@ -76,6 +77,16 @@ function misroutes(
   return problems;
 }
 
+/** The verdict on a request the target refused: the key reached no upstream and no foreign host. */
+function refusedButSent(requests: readonly RecordedRequest[], key: string, trapBefore: number): string[] {
+  const problems: string[] = [];
+  if (trapConnections !== trapBefore)
+    problems.push(`the trap host got ${trapConnections - trapBefore} connection(s)`);
+  const seen = carrying(requests, key);
+  if (seen.length > 0) problems.push(`refused, yet ${seen.length} upstream requests carry the key`);
+  return problems;
+}
+
 describe(claimTitle('SECRETS-01'), () => {
   test('sees a key the harness itself sends to another provider or host (positive control)', async ({
     env,
@@ -106,8 +117,10 @@ describe(claimTitle('SECRETS-01'), () => {
       key: fingerprint(key),
       problems,
     });
-    expect(problems).toEqual(
-      expect.arrayContaining(['the trap host got 1 connection(s)', 'the anthropic upstream got it']),
+    precondition(
+      problems.includes('the trap host got 1 connection(s)') &&
+        problems.includes('the anthropic upstream got it'),
+      `the check did not see the key the harness misrouted itself: ${problems.join('; ') || 'no problem reported'}`,
     );
   });
 
@@ -131,7 +144,7 @@ describe(claimTitle('SECRETS-01'), () => {
         model,
         stream,
       });
-      expect(response.status).toBe(200);
+      requireStatus(response, 200, `a ${provider} chat request (stream: ${stream})`, response.body);
       const requests = await mock.requests({ since: cursor });
       const problems = misroutes(requests, key, provider, EXPECTED[provider].path(model, stream), trapBefore);
       await evidence.record(`${provider} request`, {
@@ -172,16 +185,15 @@ describe(claimTitle('SECRETS-01'), () => {
         model: row.model(env),
       });
       const requests = await mock.requests({ since: cursor });
-      const problems = misroutes(
-        requests,
-        key,
-        row.provider,
-        EXPECTED[row.provider].path('', false),
-        trapBefore,
-      );
+      // a stricter target may refuse the request (4xx) instead of forwarding it: then the key must go nowhere
+      const refused = response.status >= 400 && response.status < 500;
+      const problems = refused
+        ? refusedButSent(requests, key, trapBefore)
+        : misroutes(requests, key, row.provider, EXPECTED[row.provider].path('', false), trapBefore);
       await evidence.record(`${row.provider} with a hostile model`, {
         attack: row.name,
         status: response.status,
+        refused,
         key: fingerprint(key),
         seen: described(carrying(requests, key), key),
         problems,
@@ -197,7 +209,6 @@ describe(claimTitle('SECRETS-01'), () => {
     { name: 'an encoded slash (%2F)', model: () => '..%2F..%2Fv1%2Fchat%2Fcompletions' },
     { name: 'a query string (?)', model: () => 'gemini-1.5-flash:generateContent?key=x' },
     { name: 'a fragment (#)', model: () => 'gemini-1.5-flash#x' },
-    { name: 'a colon and a method', model: () => 'gemini-1.5-flash:streamGenerateContent' },
   ] as const)(
     'refuses a Gemini model with $name and sends the key nowhere',
     async (row, { target, mock, apiKey, evidence }) => {
@@ -224,4 +235,43 @@ describe(claimTitle('SECRETS-01'), () => {
       expect(trapConnections - trapBefore).toBe(0);
     },
   );
+
+  // A colon is not in the contract's list (`/ ? # @ .. %`): refusing it is allowed, and so is sending it
+  // on to the configured Google origin; either way the key goes nowhere else.
+  test('keeps the Google key on its origin when the Gemini model holds a colon and a method', async ({
+    target,
+    mock,
+    apiKey,
+    evidence,
+  }) => {
+    const key = makeCanary('google');
+    const trapBefore = trapConnections;
+    const cursor = await mock.cursor();
+    const response = await sendChat(target, 'google', {
+      apiKey: apiKey.raw_key,
+      providerKey: key,
+      model: 'gemini-1.5-flash:streamGenerateContent',
+    });
+    const seen = carrying(await mock.requests({ since: cursor }), key);
+    const refused = response.status >= 400 && response.status < 500;
+    const problems = refused
+      ? refusedButSent(seen, key, trapBefore)
+      : [
+          ...(trapConnections !== trapBefore
+            ? [`the trap host got ${trapConnections - trapBefore} connection(s)`]
+            : []),
+          ...seen.filter((r) => r.provider !== 'google').map((r) => `the ${r.provider} upstream got it`),
+          ...seen
+            .filter((r) => r.headers[EXPECTED.google.header] !== key)
+            .map(() => `${EXPECTED.google.header} is not the key unchanged`),
+        ];
+    await evidence.record('Gemini request with a colon in the model', {
+      status: response.status,
+      refused,
+      key: fingerprint(key),
+      seen: described(seen, key),
+      problems,
+    });
+    expect(problems).toEqual([]);
+  });
 });

@@ -1,14 +1,18 @@
 // Runs every path of the leak traffic at once, one canary key and one canary prompt per path, for the sweeps that follow.
 
+import path from 'node:path';
 import { completionMarkerOf } from '../../fixtures/mock-responses.ts';
 import type { MockControlClient } from '../../fixtures/mock-upstreams.ts';
 import { pollUntil } from '../../fixtures/poll.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { UsageListSchema } from '../../harness/contract/schemas.ts';
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
+import { messageOf } from '../../harness/errors.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
 import { spareReplicaUnavailable } from '../../harness/probes/spare-replica.ts';
 import type { ObservedResponse, SweepSecret } from '../../harness/probes/sweep.ts';
+import { startWriteCapture, type WriteCapture } from '../../harness/probes/write-capture.ts';
+import { precondition } from '../../harness/verdict.ts';
 import {
   makeCanaryPrompt,
   type Outcome,
@@ -30,6 +34,17 @@ export interface PathRun {
   reachesUpstream: boolean;
   /** every response the path got (the 429 path: the admitted ones and the 429) */
   responses: ObservedResponse[];
+  /** the path threw before it finished (what it sent still happened, and is swept) */
+  error: string | null;
+}
+
+/** Runs one path; a path that throws becomes an outcome with status 0 and the error, so the sweeps still run. */
+export async function runPath(run: () => Promise<Outcome>): Promise<Outcome & { error: string | null }> {
+  try {
+    return { ...(await run()), error: null };
+  } catch (error) {
+    return { status: 0, responses: [], error: messageOf(error) };
+  }
 }
 
 export const RESTART_PATH = 'SIGTERM of a replica mid-stream (a replica the test starts)';
@@ -54,11 +69,13 @@ export async function runAllPaths(
     providerKey: makeCanary(path.provider),
     prompt: makeCanaryPrompt(),
   }));
-  const outcomes: Outcome[] = await Promise.all(
-    planned.map(({ path, providerKey, prompt }) => path.run(session, providerKey, prompt.text)),
+  const outcomes = await Promise.all(
+    planned.map(({ path, providerKey, prompt }) =>
+      runPath(() => path.run(session, providerKey, prompt.text)),
+    ),
   );
   const runs = planned.map(({ path, providerKey, prompt }, i): PathRun => {
-    const outcome = outcomes[i] as Outcome;
+    const outcome = outcomes[i] as Outcome & { error: string | null };
     return {
       name: path.name,
       expectedStatus: path.expectedStatus,
@@ -71,6 +88,7 @@ export async function runAllPaths(
       upstreamRequestsCarryingKey: 0,
       reachesUpstream: path.reachesUpstream,
       responses: outcome.responses,
+      error: outcome.error,
     };
   });
   const extraLogFiles: string[] = [];
@@ -78,8 +96,12 @@ export async function runAllPaths(
   if (restartSkipped === null) {
     const providerKey = makeCanary('openai');
     const prompt = makeCanaryPrompt();
-    const outcome = await restartMidStream(env, session, providerKey, prompt.text);
-    extraLogFiles.push(...outcome.replica.logFiles);
+    const outcome = await runPath(() =>
+      restartMidStream(env, session, providerKey, prompt.text, (replica) => {
+        // its logs are swept even when a later step of the path throws
+        extraLogFiles.push(...replica.logFiles);
+      }),
+    );
     runs.push({
       name: RESTART_PATH,
       expectedStatus: 200,
@@ -91,6 +113,7 @@ export async function runAllPaths(
       upstreamRequestsCarryingKey: 0,
       reachesUpstream: true,
       responses: outcome.responses,
+      error: outcome.error,
     });
   }
   const received = await mock.requests({ since: cursor });
@@ -100,6 +123,28 @@ export async function runAllPaths(
     ).length;
   }
   return { paths: runs, extraLogFiles, restartSkipped };
+}
+
+/**
+ * Starts capturing every file write of replica 0 (the one a traffic session talks to), with a control
+ * file written and deleted under the same trace; in a mode without a target process, or without strace
+ * or ptrace, the capture says why and the `file-writes` sink reports not_assessed.
+ */
+export async function captureWritesOf(env: EnvironmentInfo): Promise<WriteCapture> {
+  const pid = env.replicas[0]?.pid ?? null;
+  const control = env.dirs.tmpDir ?? env.dirs.dataDir;
+  if (env.mode !== 'process' || pid === null || control === null)
+    return startWriteCapture(
+      [],
+      '/nonexistent',
+      [],
+      `a write capture needs a target process the harness started (mode ${env.mode})`,
+    );
+  return startWriteCapture(
+    [pid],
+    path.resolve(control),
+    env.replicas.flatMap((r) => r.logFiles),
+  );
 }
 
 /** Waits until the tenant's usage rows stop growing (they are written after each response). */
@@ -149,19 +194,38 @@ export function trafficEvidence(run: TrafficRun): Record<string, unknown> {
       prompt: fingerprint(p.prompt.text),
       completionMarker: p.completionMarker ? fingerprint(p.completionMarker) : null,
       upstreamRequestsCarryingKey: p.upstreamRequestsCarryingKey,
+      error: p.error,
     })),
   };
 }
 
-/** Paths whose status shows they did not run as planned (a sweep after them would prove less). */
+/** Paths that did not run as planned: they threw, answered another status, or never reached the provider. */
 export function pathsOffPlan(
   run: TrafficRun,
-): Array<{ path: string; status: number; expected: number | null }> {
+): Array<{ path: string; status: number; expected: number | null; error: string | null }> {
   return run.paths
     .filter(
       (p) =>
+        p.error !== null ||
         (p.expectedStatus !== null && p.status !== p.expectedStatus) ||
         (p.reachesUpstream && p.upstreamRequestsCarryingKey === 0),
     )
-    .map((p) => ({ path: p.name, status: p.status, expected: p.expectedStatus }));
+    .map((p) => ({ path: p.name, status: p.status, expected: p.expectedStatus, error: p.error }));
+}
+
+/**
+ * After the sweeps (a leak they found is `fail` whatever else happened): traffic that did not run as
+ * planned leaves a clean sweep short of the claim, so the check is `error`, naming the paths.
+ */
+export function requireTrafficOnPlan(run: TrafficRun): void {
+  const off = pathsOffPlan(run);
+  precondition(
+    off.length === 0,
+    `traffic paths did not run as planned, so a clean sweep covers less than the claim: ${off
+      .map(
+        (p) =>
+          `${p.path}: ${p.error ?? `status ${p.status}${p.expected === null ? '' : `, expected ${p.expected}`}`}`,
+      )
+      .join('; ')}`,
+  );
 }

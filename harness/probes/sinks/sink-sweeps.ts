@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { copyWritableLayers } from '../../containers/writable-layer.ts';
 import { COLUMN_EMBEDDINGS, mergeFound } from '../control-plant.ts';
+import { checkFinishedCapture, checkLiveCapture } from '../log-liveness.ts';
 import { LocationMatches, NeedleTable } from '../needle-table.ts';
 import { type SweepContext as Context, emptyReport, notAssessed, scanFiles } from '../sweep-context.ts';
 import type { ObservedResponse, SinkName, SinkReport, SweepSecret } from '../sweep-types.ts';
@@ -20,23 +21,38 @@ import {
 const LOG_COPY_TAIL_BYTES = 64 * 1024;
 
 async function sweepLogs(ctx: Context): Promise<SinkReport> {
-  const files = [...ctx.env.replicas.flatMap((r) => r.logFiles), ...(ctx.options.extraLogFiles ?? [])];
+  const extra = ctx.options.extraLogFiles ?? [];
+  const files = [...ctx.env.replicas.flatMap((r) => r.logFiles), ...extra];
   if (files.length === 0) return notAssessed('logs', 'this mode captures no target logs (manifest `logs`)');
+  // each capture must hold a line the target wrote for a request of the harness's, or a clean sweep means nothing
+  const liveness = await Promise.all(
+    ctx.env.replicas
+      .filter((r) => r.logFiles.length > 0)
+      .map((r) => checkLiveCapture(r.httpsUrl, ctx.env.caPem, r.logFiles)),
+  );
+  if (extra.length > 0) liveness.push(await checkFinishedCapture(extra));
   await settleLogs(files);
   const report = emptyReport(
     'logs',
-    `every byte each replica wrote to stdout and stderr (${files.length} files)`,
+    `every byte each replica wrote to stdout and stderr (${files.length} files), after a marker request to each live replica`,
   );
+  report.liveness = liveness;
   await scanFiles(ctx.table, report, files);
   if (ctx.control) {
     // the control: the planted lines appended to a copy of the end of the biggest log, swept the same way
     const sizes = report.sources.map((s) => [s.location, s.bytes] as const).sort((a, b) => b[1] - a[1]);
-    const last = sizes[0]?.[0] ?? (files[0] as string);
-    const handle = await open(last, 'r');
-    const size = (await handle.stat()).size;
-    const tail = Buffer.alloc(Math.min(size, LOG_COPY_TAIL_BYTES));
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    await handle.close();
+    const last = sizes[0]?.[0] ?? '(no readable log file)';
+    let tail = Buffer.alloc(0);
+    if (sizes.length > 0) {
+      const handle = await open(last, 'r');
+      try {
+        const size = (await handle.stat()).size;
+        tail = Buffer.alloc(Math.min(size, LOG_COPY_TAIL_BYTES));
+        await handle.read(tail, 0, tail.length, size - tail.length);
+      } finally {
+        await handle.close();
+      }
+    }
     const copy = Buffer.concat([tail, Buffer.from(ctx.control.text())]);
     const where = `a copy of the last ${tail.length} bytes of ${last} with one planted line per embedding`;
     const found = ctx.table.controlFormsOf(ctx.table.scanBuffer(where, copy));
@@ -232,6 +248,33 @@ async function sweepHeap(ctx: Context, secrets: readonly SweepSecret[]): Promise
   return report;
 }
 
+async function sweepFileWrites(ctx: Context): Promise<SinkReport> {
+  const writes = ctx.options.writes;
+  if (writes === undefined)
+    return notAssessed('file-writes', 'no write capture was taken around the traffic (startWriteCapture)');
+  if (writes.unavailable !== null) return notAssessed('file-writes', writes.unavailable);
+  const report = emptyReport('file-writes', writes.scope);
+  for (const [file, bytes] of writes.files) {
+    const matches = ctx.table.scanBuffer(file, bytes);
+    report.sources.push({
+      location: file,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    report.bytes += bytes.length;
+    if (file !== writes.controlFile) report.findings.push(...ctx.table.findingsOf('file-writes', matches));
+  }
+  if (ctx.control) {
+    const where = `a file the control process wrote and deleted under the same trace (${writes.controlFile ?? 'the control process never wrote it'})`;
+    const bytes = writes.controlFile === null ? undefined : writes.files.get(writes.controlFile);
+    const found = bytes
+      ? ctx.table.controlFormsOf(ctx.table.scanBuffer(where, bytes))
+      : new Map<string, string[]>();
+    report.controls.push(ctx.control.verdict(where, ctx.control.textLabels, found));
+  }
+  return report;
+}
+
 export const SINK_SWEEPS: Record<
   SinkName,
   (ctx: Context, secrets: readonly SweepSecret[]) => Promise<SinkReport>
@@ -242,4 +285,5 @@ export const SINK_SWEEPS: Record<
   'db-statement-log': sweepStatementLog,
   heap: sweepHeap,
   responses: sweepResponses,
+  'file-writes': sweepFileWrites,
 };
