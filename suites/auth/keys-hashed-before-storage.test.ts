@@ -14,7 +14,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import type { CreatedKey } from '../../harness/contract/schemas.ts';
 import type { CanaryForm } from '../../harness/probes/canary.ts';
 import { fingerprint, sweepBuffer } from '../../harness/probes/canary.ts';
-import { recordSweep, type SweepSecret, sweepSinks } from '../../harness/probes/sweep.ts';
+import { recordSweep, requireUsableSweep, type SweepSecret, sweepSinks } from '../../harness/probes/sweep.ts';
 import { precondition, requireStatus } from '../../harness/verdict.ts';
 
 const reversed = (value: string) => [...value].reverse().join('');
@@ -90,6 +90,8 @@ describe(claimTitle('AUTH-02'), () => {
       extraForms: ['reversed', 'case-swapped', 'reversed+case-swapped'],
     });
     expect(report.findings).toEqual([]);
+    // a clean result counts only when every sink was read and each showed the target's own writing
+    requireUsableSweep(report);
     precondition(
       report.controlsMissed.length === 0,
       `the sweep missed its own planted controls in ${JSON.stringify(report.controlsMissed).slice(0, 300)}`,
