@@ -44,7 +44,7 @@ export const EnvironmentInfoSchema = z.object({
     google: UpstreamInfoSchema,
   }),
   /** plain-HTTP control API of the mock upstreams on loopback (recorded requests, revoked keys) */
-  mockControlUrl: z.string(),
+  mockControlUrl: z.string().nullable(),
   database: z.object({
     /** superuser URL of the target's database; null when the harness has none (external target without adminUrl) */
     adminUrl: z.string().nullable(),
@@ -78,7 +78,7 @@ export const EnvironmentInfoSchema = z.object({
   /** ISO 8601: when the provider began starting the target (disk sweeps of workDir take files modified since) */
   startedAt: z.string(),
   /** backend secrets generated for this run as canaries (never printed by the harness) */
-  secrets: z.object({ jwtSecret: z.string(), apiKeyPepper: z.string(), dbPassword: z.string() }),
+  secrets: z.object({ jwtSecret: z.string(), apiKeyPepper: z.string(), dbPassword: z.string() }).nullable(),
   accounts: z.union([z.literal('signup'), z.array(z.object({ email: z.string(), password: z.string() }))]),
   /** the environment variables the target was given (secrets included): a mode or test may need them */
   targetEnv: z.record(z.string(), z.string()),

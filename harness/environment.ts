@@ -8,6 +8,7 @@ import { containerProvider } from './containers/container-provider.ts';
 import { embeddedProvider } from './embedded/embedded-provider.ts';
 import type { EnvironmentInfo } from './environment-info.ts';
 import { formatDuration, HarnessError } from './errors.ts';
+import { externalProvider } from './external/external-provider.ts';
 import { type Manifest, type RunMode, runModeOf } from './manifest.ts';
 
 export interface StartEnvironmentOptions {
@@ -56,23 +57,10 @@ export interface StartedEnvironment {
   stop(): Promise<void>;
 }
 
-function unavailableProvider(mode: RunMode, what: string): EnvironmentProvider {
-  return {
-    mode,
-    start(context) {
-      throw new HarnessError(
-        'HARNESS_ERR_MODE_UNAVAILABLE',
-        `${context.manifestPath} asks for run.${mode} (${what}), which this harness does not implement yet ` +
-          '(planned in a later issue). Use run.process for now.',
-      );
-    },
-  };
-}
-
 export const ENVIRONMENT_PROVIDERS: Readonly<Record<RunMode, EnvironmentProvider>> = {
   process: embeddedProvider,
   container: containerProvider,
-  external: unavailableProvider('external', 'a deployed URL'),
+  external: externalProvider,
 };
 
 const defaultProgress = (message: string): void => {

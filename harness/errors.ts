@@ -9,7 +9,8 @@ export const ERROR_CODES = {
   HARNESS_ERR_MANIFEST_UNPARSEABLE: 'the target manifest is not valid YAML or JSON',
   HARNESS_ERR_MANIFEST_INVALID: 'the target manifest does not match the schema of contract §3',
   HARNESS_ERR_SETTINGS_INVALID: 'a HARNESS_* environment variable has an invalid value',
-  HARNESS_ERR_MODE_UNAVAILABLE: 'the manifest asks for a run mode this harness cannot provide yet',
+  HARNESS_ERR_MODE_UNAVAILABLE:
+    'the run mode asked for cannot start on this machine (no Docker engine, images missing, or a mode that does not match the manifest)',
   HARNESS_ERR_CONTAINER_START_FAILED:
     'a container, network or image of the containers mode could not be started or found',
   HARNESS_ERR_MUTANT_UNSUPPORTED: 'a mutant was requested but the manifest has no run.process.mutantCommand',

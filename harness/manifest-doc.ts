@@ -20,6 +20,9 @@ export const FIELD_MEANINGS: Record<string, string> = {
   'run.external': 'a deployed target the harness only talks to (external mode)',
   'run.external.httpsUrl': 'the HTTPS origin of the API',
   'run.external.httpUrl': 'the plain-HTTP origin that must redirect',
+  'run.external.tlsHostname': "the name browsers use for the target (default: the httpsUrl's host)",
+  'run.external.mockControlUrl':
+    'the control API of mock providers the deployment forwards to (else the checks that watch provider traffic are not assessed)',
   'run.external.caFile': "the CA that signed a private deployment's certificate (else system trust)",
   database: 'how the target uses Postgres',
   'database.schemas': 'schemas holding tenant data',

@@ -40,6 +40,10 @@ const ExternalRunSchema = z.strictObject({
   httpsUrl: z.url({ protocol: /^https$/ }),
   httpUrl: z.url({ protocol: /^http$/ }),
   caFile: z.string().min(1).optional(),
+  /** the name browsers use for the target (default: the httpsUrl's host); the browser checks map it to its address */
+  tlsHostname: z.string().min(1).optional(),
+  /** the control API of mock providers the deployment forwards to, when its operator runs the harness's mocks */
+  mockControlUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 const RUN_MODES = ['process', 'container', 'external'] as const;
@@ -141,6 +145,14 @@ export const ManifestSchema = z
           message: `${accepted.claim} is not a claim of the catalogue (docs/claims.md)`,
         });
       }
+    }
+    if (manifest.run.external !== undefined && manifest.logs === 'capture') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['logs'],
+        message:
+          'an external target has no output the harness can capture: give `{ file: <path> }`, `{ command: [...] }` or `none`',
+      });
     }
     if (manifest.database.adminUrl !== undefined && manifest.run.external === undefined) {
       ctx.addIssue({

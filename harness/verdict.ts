@@ -65,3 +65,13 @@ export function requireStatus(
     `${what} answered ${status}, expected ${statuses.join(' or ')}${excerpt}; the check cannot go on, so it proves nothing either way`,
   );
 }
+
+/** The backend secrets the harness generated for this run; a target it did not start (external) has none it knows. */
+export function runSecretsOf<T>(env: { secrets: T | null; mode: string }): T {
+  if (env.secrets === null) {
+    throw new NotAssessed(
+      `the harness did not start this ${env.mode} target, so it does not know its backend secrets (JWT secret, pepper, database password) to look for them`,
+    );
+  }
+  return env.secrets;
+}

@@ -109,7 +109,7 @@ describe('embedded environment', () => {
     );
     await client.end();
     expect(rows[0]).toEqual({ rolsuper: false, rolcreaterole: true, owner: true });
-    expect(info.targetEnv.DATABASE_URL).toContain(info.secrets.dbPassword);
+    expect(info.targetEnv.DATABASE_URL).toContain(info.secrets?.dbPassword ?? '(no secrets)');
   });
 
   it('keeps the target output and every statement, and no password in the statement log', async () => {
@@ -117,7 +117,7 @@ describe('embedded environment', () => {
     expect(await readFile(stdoutLog, 'utf8')).toContain('database reachable');
     const statements = await readFile(info.database.statementLogFile ?? '', 'utf8');
     expect(statements).toContain('statement: SELECT current_user AS who');
-    expect(statements).not.toContain(info.secrets.dbPassword);
+    expect(statements).not.toContain(info.secrets?.dbPassword ?? '(no secrets)');
   });
 
   it('hands the target the contract environment and trusts the mock upstreams for it', async () => {
@@ -126,10 +126,10 @@ describe('embedded environment', () => {
       BIND_HOST: '127.0.0.1',
       UPSTREAM_TIMEOUT_SECONDS: '3',
     });
-    expect(info.targetEnv.JWT_SECRET).toBe(info.secrets.jwtSecret);
+    expect(info.targetEnv.JWT_SECRET).toBe(info.secrets?.jwtSecret);
     expect(info.targetEnv.UPSTREAM_OPENAI_URL).toBe(info.upstreams.openai.url);
     // Each stub pinged the OpenAI mock over TLS at start-up, trusting NODE_EXTRA_CA_CERTS.
-    const pings = await new MockControlClient(info.mockControlUrl).requests({ provider: 'openai' });
+    const pings = await new MockControlClient(info.mockControlUrl ?? '').requests({ provider: 'openai' });
     expect(pings).toHaveLength(2);
   });
 
@@ -140,7 +140,7 @@ describe('embedded environment', () => {
       ...info.replicas.flatMap((r) => [r.httpsPort, r.httpPort]),
       Number(new URL(info.database.adminUrl ?? '').port),
       Number(new URL(info.upstreams.openai.url).port),
-      Number(new URL(info.mockControlUrl).port),
+      Number(new URL(info.mockControlUrl ?? '').port),
     ];
     expect(processesMentioning(scratch).length).toBeGreaterThan(0); // positive control
     await environment.stop();
@@ -178,11 +178,12 @@ describe('embedded environment start failures', () => {
     expect(existsSync(path.join(tmpdir(), 'mintoken-harness-env-test-mutant'))).toBe(false);
   });
 
-  it('says the external mode is not available yet', async () => {
+  it('stops an external run whose URL does not answer, saying what to check, leaving nothing', async () => {
     const runId = 'env-test-external';
-    const run = { external: { httpsUrl: 'https://staging.example', httpUrl: 'http://staging.example' } };
-    await expect(startEnvironment({ ...stubManifest(), run }, options(runId))).rejects.toThrow(
-      /HARNESS_ERR_MODE_UNAVAILABLE/,
+    const run = { external: { httpsUrl: 'https://127.0.0.1:9', httpUrl: 'http://127.0.0.1:9' } };
+    const manifest = { ...stubManifest(), run, logs: 'none' as const };
+    await expect(startEnvironment(manifest, { ...options(runId), readyTimeoutMs: 1_000 })).rejects.toThrow(
+      /HARNESS_ERR_TARGET_UNREACHABLE[\s\S]*run\.external\.httpsUrl/,
     );
     expect(existsSync(path.join(tmpdir(), `mintoken-harness-${runId}`))).toBe(false);
   });

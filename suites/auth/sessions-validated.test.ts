@@ -7,7 +7,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import { bearer, type TargetClient } from '../../harness/contract/client.ts';
 import { PROVIDERS } from '../../harness/environment-info.ts';
 import { fingerprint } from '../../harness/probes/canary.ts';
-import { precondition } from '../../harness/verdict.ts';
+import { precondition, runSecretsOf } from '../../harness/verdict.ts';
 
 type JwtHeader = Record<string, unknown>;
 type JwtPayload = Record<string, unknown>;
@@ -141,7 +141,7 @@ describe(claimTitle('AUTH-07'), () => {
       const session = decodeJwt(tenant.token);
       // Positive control: re-signing the genuine token with the run's JWT_SECRET reproduces it byte for byte
       // and is accepted, so a refusal below is about the claim changed, not about our signature.
-      const secret = env.secrets.jwtSecret;
+      const secret = runSecretsOf(env).jwtSecret;
       const resigned = forgeJwt(session.header, session.payload, secret);
       if (!(String(session.header.alg) in HMAC_ALGORITHMS) || resigned !== tenant.token) {
         return evidence.notAssessed(

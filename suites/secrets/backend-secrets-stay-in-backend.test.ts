@@ -10,7 +10,7 @@ import { bearer, TargetClient, type TargetResponse } from '../../harness/contrac
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
 import { fingerprint } from '../../harness/probes/canary.ts';
 import { recordSweep, requireUsableSweep, type SweepSecret, sweepSinks } from '../../harness/probes/sweep.ts';
-import { HTTP_REDIRECT_STATUSES, precondition } from '../../harness/verdict.ts';
+import { HTTP_REDIRECT_STATUSES, precondition, runSecretsOf } from '../../harness/verdict.ts';
 import { openTrafficSession, TRAFFIC_TENANTS, type TrafficSession } from './leak-traffic.ts';
 import { requireTrafficOnPlan, runAllPaths } from './traffic-run.ts';
 
@@ -21,9 +21,9 @@ afterAll(async () => {
 
 function backendSecrets(env: EnvironmentInfo): SweepSecret[] {
   return [
-    { value: env.secrets.jwtSecret, label: 'JWT_SECRET' },
-    { value: env.secrets.apiKeyPepper, label: 'API_KEY_PEPPER' },
-    { value: env.secrets.dbPassword, label: 'database password' },
+    { value: runSecretsOf(env).jwtSecret, label: 'JWT_SECRET' },
+    { value: runSecretsOf(env).apiKeyPepper, label: 'API_KEY_PEPPER' },
+    { value: runSecretsOf(env).dbPassword, label: 'database password' },
   ];
 }
 
@@ -83,7 +83,10 @@ describe(claimTitle('SECRETS-09'), () => {
     evidence,
   }) => {
     // the session token verifies with the run's JWT_SECRET, and the target's DATABASE_URL carries the password canary
-    const verified = await jwtVerify(tenant.token, new TextEncoder().encode(env.secrets.jwtSecret)).then(
+    const verified = await jwtVerify(
+      tenant.token,
+      new TextEncoder().encode(runSecretsOf(env).jwtSecret),
+    ).then(
       () => true,
       () => false,
     );
@@ -91,7 +94,7 @@ describe(claimTitle('SECRETS-09'), () => {
     let passwordWorks = false;
     if (
       databaseUrl !== undefined &&
-      decodeURIComponent(new URL(databaseUrl).password) === env.secrets.dbPassword
+      decodeURIComponent(new URL(databaseUrl).password) === runSecretsOf(env).dbPassword
     ) {
       const client = new pg.Client({ connectionString: databaseUrl });
       passwordWorks = await client.connect().then(
@@ -101,18 +104,18 @@ describe(claimTitle('SECRETS-09'), () => {
       await client.end().catch(() => undefined);
     }
     await evidence.positiveControl('the swept secrets are live', {
-      jwtSecret: fingerprint(env.secrets.jwtSecret),
+      jwtSecret: fingerprint(runSecretsOf(env).jwtSecret),
       sessionTokenVerifiesWithIt: verified,
-      dbPassword: fingerprint(env.secrets.dbPassword),
+      dbPassword: fingerprint(runSecretsOf(env).dbPassword),
       targetLogsInWithIt: passwordWorks,
-      apiKeyPepper: fingerprint(env.secrets.apiKeyPepper),
-      apiKeyPepperIsTheTargetsEnv: env.targetEnv.API_KEY_PEPPER === env.secrets.apiKeyPepper,
+      apiKeyPepper: fingerprint(runSecretsOf(env).apiKeyPepper),
+      apiKeyPepperIsTheTargetsEnv: env.targetEnv.API_KEY_PEPPER === runSecretsOf(env).apiKeyPepper,
     });
     // the harness's own set-up: the canaries it sweeps for are the ones the target runs with
     precondition(verified, 'the session token does not verify with the run’s JWT_SECRET canary');
     precondition(passwordWorks, 'the target’s DATABASE_URL does not log in with the run’s password canary');
     precondition(
-      env.targetEnv.API_KEY_PEPPER === env.secrets.apiKeyPepper,
+      env.targetEnv.API_KEY_PEPPER === runSecretsOf(env).apiKeyPepper,
       'the target’s API_KEY_PEPPER is not the run’s canary',
     );
   });

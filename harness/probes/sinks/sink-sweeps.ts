@@ -204,7 +204,7 @@ async function sweepHeap(ctx: Context, secrets: readonly SweepSecret[]): Promise
   if (pids.length === 0) return notAssessed('heap', 'no target process id is known in this mode');
   // UTF-16LE besides the text forms; the target's live JWT_SECRET is a control the target itself holds
   const controls = new Map(ctx.control?.canaries ?? []);
-  controls.set('live JWT_SECRET', env.secrets.jwtSecret);
+  if (env.secrets !== null) controls.set('live JWT_SECRET', env.secrets.jwtSecret);
   const table = new NeedleTable(secrets, { utf16: true, extraForms: ctx.options.extraForms, controls });
   const report = emptyReport(
     'heap',
