@@ -45,4 +45,16 @@ if ! command -v strace >/dev/null; then
     say "strace is missing: SECRETS-03 and SECRETS-07 will report not_assessed (install Debian's 'strace')."
   fi
 fi
+# The external-mode test audits the reference proxy behind a real TLS-terminating edge: Debian's nginx.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's nginx-light (the edge of the external-mode test)…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
+      || die "apt-get install nginx-light failed: the external-mode integration test needs nginx."
+  else
+    die "nginx is missing and this user cannot apt-get: install Debian's 'nginx-light' (the external-mode test's edge)."
+  fi
+fi
+# Debian starts the packaged nginx on port 80 after install; the tests start their own, so stop that one.
+if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then systemctl stop nginx || true; fi
 say "done"

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Components, defaultComponents, type Runtime } from './components.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
+import { setTrustedProxies } from './http/request-context.ts';
 import { createLogger, type LogLevel } from './logging/logger.ts';
 import { createPlanPolicy } from './plans.ts';
 import { exitOnSignals, startServer } from './server.ts';
@@ -33,6 +34,7 @@ export async function bootstrap(
     fail(undefined, 'configuration failed', error);
   }
   const logger = createLogger(config.LOG_LEVEL as LogLevel);
+  setTrustedProxies(config.TRUSTED_PROXIES);
   announce?.(logger);
   try {
     const runtime: Runtime = {

@@ -29,6 +29,7 @@ const ENV_KEYS = [
   'AUTH_FAILURE_LIMIT',
   'AUTH_FAILURE_WINDOW_SECONDS',
   'MAX_ACTIVE_KEYS',
+  'TRUSTED_PROXIES',
   'GIT_SHA',
   'BUILD_TIME',
 ] as const;
@@ -57,6 +58,17 @@ export const ConfigSchema = z.object({
   AUTH_FAILURE_LIMIT: positiveInt.default(100),
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
   MAX_ACTIVE_KEYS: optionalPositiveInt,
+  // addresses of edges (TLS terminators) in front of the proxy whose X-Forwarded-For names the client; none by default
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    )
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
   GIT_SHA: z
     .string()
     .regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id')

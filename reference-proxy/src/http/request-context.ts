@@ -34,8 +34,31 @@ export function requireApiKey(request: FastifyRequest): AuthenticatedKey {
   return apiKey;
 }
 
-/** The socket's address (no X-Forwarded-For: nothing in front of us is trusted), IPv4-mapped form unwrapped. */
+const unwrap = (address: string): string =>
+  address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+
+let trustedProxies: ReadonlySet<string> = new Set();
+
+/** The edges (TRUSTED_PROXIES) whose X-Forwarded-For is believed; set once at start. */
+export function setTrustedProxies(addresses: readonly string[]): void {
+  trustedProxies = new Set(addresses.map(unwrap));
+}
+
+/**
+ * The client's address: the socket's, unless the socket is a trusted edge, in which case the right-most
+ * X-Forwarded-For entry that is not itself a trusted edge (what a client prepends is never believed).
+ */
 export function clientAddress(request: FastifyRequest): string {
-  const address = request.raw.socket.remoteAddress ?? '0.0.0.0';
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  const socketAddress = unwrap(request.raw.socket.remoteAddress ?? '0.0.0.0');
+  if (!trustedProxies.has(socketAddress)) return socketAddress;
+  const forwarded = request.headers['x-forwarded-for'];
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+    .split(',')
+    .map((hop) => unwrap(hop.trim()))
+    .filter((hop) => hop !== '');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i] ?? '';
+    if (!trustedProxies.has(hop)) return hop;
+  }
+  return socketAddress;
 }
