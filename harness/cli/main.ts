@@ -1,5 +1,6 @@
 // `mintoken-harness <command>`: one entry for the gate, the kill matrix, the variants, the catalogue, doctor and up.
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
@@ -49,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
   --shard    run shard i of n (vitest --shard), for a CI job matrix
   --seed     seed faker so a run replays exactly (same as HARNESS_SEED; recorded in the evidence)
   --prev     the previous bundle this run's bundle chains to (default for a full gate: reports/latest)
-  --keep     keep the newest N runs under reports/ (default 10); older ones are removed after the run
+  --keep     after the run, keep only the newest N runs under reports/ (nothing is pruned without it)
 
 exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manifest error · 3 undecided`,
     options: {
@@ -95,15 +96,25 @@ exit: 0 all claims pass or do not apply · 1 a claim failed · 2 usage or manife
       }
       const prev = asString(values.prev);
       if (prev) env.HARNESS_PREV_BUNDLE = /^[0-9a-f]{64}$/.test(prev) ? prev : path.resolve(prev);
-      const keep = asString(values.keep) ?? String(DEFAULT_KEEP);
-      if (!/^[1-9]\d*$/.test(keep)) {
+      const keep = asString(values.keep);
+      if (keep !== undefined && !/^[1-9]\d*$/.test(keep)) {
         process.stderr.write(`run: --keep is a whole number ≥ 1 (got ${keep})\n`);
         return 2;
       }
       const code = await runScript('gate.ts', [...args, ...positionals], env);
-      const removed = pruneReports(path.join(ROOT, 'reports'), Number(keep));
-      if (removed.length)
-        process.stdout.write(`run: pruned ${removed.length} old run(s) from reports/ (--keep ${keep})\n`);
+      // Pruning deletes evidence: only when asked (other runs, shards or a kill matrix may be reading reports/).
+      if (keep !== undefined) {
+        const removed = pruneReports(path.join(ROOT, 'reports'), Number(keep));
+        if (removed.length)
+          process.stdout.write(`run: pruned ${removed.length} old run(s) from reports/ (--keep ${keep})\n`);
+      } else if (
+        existsSync(path.join(ROOT, 'reports')) &&
+        readdirSync(path.join(ROOT, 'reports')).length > 4 * DEFAULT_KEEP
+      ) {
+        process.stdout.write(
+          `run: reports/ holds many runs; \`run --keep ${DEFAULT_KEEP}\` keeps the newest ${DEFAULT_KEEP}\n`,
+        );
+      }
       return code;
     },
   },

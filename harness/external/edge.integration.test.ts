@@ -1,6 +1,6 @@
 // External mode proven: the reference proxy, brought up as a deployment outside the audited run, behind Debian's nginx as its
 // TLS edge, audited through an external manifest; a deliberately weakened edge fails exactly the transport claims it breaks.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -79,30 +79,37 @@ async function edgeManifest(weakened: boolean, name: string): Promise<string> {
   return file;
 }
 
-function audit(manifest: string, runId: string, args: string[] = []) {
-  const result = spawnSync(
+/**
+ * Runs the audit as a child process WITHOUT blocking this process: the deployment's mock providers live in this
+ * process's event loop, so a synchronous spawn would starve them and every proxied call would time out.
+ */
+async function audit(manifest: string, runId: string, args: string[] = []) {
+  const child = spawn(
     process.execPath,
     [path.resolve('harness/cli/main.ts'), 'run', '--target', manifest, ...args],
     {
-      encoding: 'utf8',
       env: { ...process.env, HARNESS_RUN_ID: runId, HARNESS_MODE: '' },
-      timeout: 900_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output = (output + chunk).slice(-8000);
+  });
+  child.stderr.on('data', (chunk) => {
+    output = (output + chunk).slice(-8000);
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const report = EvidenceReportSchema.parse(
     JSON.parse(readFileSync(path.join(reportDirOf(runId), 'evidence.json'), 'utf8')),
   );
   const results = Object.fromEntries(report.claims.filter((c) => c.ran).map((c) => [c.id, c.result]));
   const reasons = Object.fromEntries(
-    report.claims.filter((c) => c.ran && c.result !== 'pass').map((c) => [c.id, c.reason]),
+    report.claims
+      .filter((c) => c.ran && c.result !== 'pass')
+      .map((c) => [c.id, c.reason ?? c.checks.flatMap((k) => k.messages)[0] ?? null]),
   );
-  return {
-    status: result.status,
-    output: `${result.stdout}\n${result.stderr}`.slice(-4000),
-    report,
-    results,
-    reasons,
-  };
+  return { status, output: output.slice(-4000), report, results, reasons };
 }
 
 beforeAll(async () => {
@@ -128,7 +135,7 @@ describe('external mode through a real edge', () => {
     timeout: 900_000,
   }, async () => {
     const manifest = await edgeManifest(false, 'sound');
-    const run = audit(manifest, `edge-sound-${stamp}`);
+    const run = await audit(manifest, `edge-sound-${stamp}`);
     expect(run.report.target?.mode).toBe('external');
     expect(run.report.target?.url).toContain('https://127.0.0.1:');
     const failed = Object.entries(run.results).filter(([, r]) => r === 'fail' || r === 'error');
@@ -144,7 +151,7 @@ describe('external mode through a real edge', () => {
     timeout: 600_000,
   }, async () => {
     const manifest = await edgeManifest(true, 'weakened');
-    const run = audit(manifest, `edge-weak-${stamp}`, ['--claims', 'TRANSPORT']);
+    const run = await audit(manifest, `edge-weak-${stamp}`, ['--claims', 'TRANSPORT']);
     expect(run.status, run.output).toBe(1);
     const failed = Object.entries(run.results)
       .filter(([, r]) => r === 'fail')

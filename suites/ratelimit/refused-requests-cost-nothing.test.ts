@@ -1,4 +1,5 @@
 // RATELIMIT-04: refused requests cost nothing — a 429 reaches no upstream, writes no usage row, logs no key.
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QUIET_PERIOD_MS } from '../../fixtures/poll.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
@@ -16,6 +17,7 @@ import {
   sweepBuffer,
 } from '../../harness/probes/canary.ts';
 import { readLogSinks } from '../../harness/probes/target-logs.ts';
+import { precondition } from '../../harness/verdict.ts';
 
 const MIN_WINDOW_LEFT_S = 10;
 const REFUSED_REQUESTS = 3;
@@ -43,9 +45,16 @@ describe(claimTitle('RATELIMIT-04'), () => {
     const admittedProviderKey = makeCanary('openai');
     const refusedProviderKey = makeCanary('openai');
     const { view } = await ensureWindowRoom(target, apiKey.raw_key, admittedProviderKey, MIN_WINDOW_LEFT_S);
-    expect(view, 'RateLimit and RateLimit-Policy headers').not.toBeNull();
+    // headers and refusals themselves are RATELIMIT-01's findings; here they are what the check builds on
+    precondition(
+      view !== null,
+      'the target sent no RateLimit/RateLimit-Policy headers, so the quota to spend is unknown (see RATELIMIT-01)',
+    );
     const exhausted = await exhaustKey(target, apiKey.raw_key, admittedProviderKey, view!.quota);
-    expect(exhausted.refusal?.status, 'the key is exhausted').toBe(429);
+    precondition(
+      exhausted.refusal?.status === 429,
+      `the key was not refused after its quota (${exhausted.refusal?.status ?? 'no refusal'}); see RATELIMIT-01`,
+    );
 
     await sleep(QUIET_PERIOD_MS);
     const rowsBefore = await usageRowsOf(target, tenant.token, apiKey.id);
@@ -92,8 +101,17 @@ describe(claimTitle('RATELIMIT-04'), () => {
       logs: sinks.map((s) => ({ file: s.file, bytes: s.bytes.length, sha256: s.sha256 })),
       findings,
     });
-    expect(admittedSeen).toBeGreaterThan(0);
-    expect(rowsBefore).toBeGreaterThan(0);
+    // positive controls: admitted requests were seen upstream and in usage, so zero below means something
+    precondition(
+      admittedSeen > 0,
+      'no admitted request of the key was seen at the mock upstream: the upstream probe is blind',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
+    precondition(
+      rowsBefore > 0,
+      'the admitted requests wrote no usage row the API lists: the usage probe is blind',
+      'HARNESS_ERR_PROBE_BLIND',
+    );
     expect(missed).toEqual([]);
     expect(refused.map((r) => r.status)).toEqual(Array(REFUSED_REQUESTS).fill(429));
     expect(reachedUpstream, 'refused requests that reached the upstream').toBe(0);

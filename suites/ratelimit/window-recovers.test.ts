@@ -1,4 +1,5 @@
 // RATELIMIT-05: the window recovers — after Retry-After an exhausted key is admitted again.
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { canStartDedicated, startDedicatedEnvironment } from '../../fixtures/dedicated-environment.ts';
 import { createTenant } from '../../fixtures/factories.ts';
@@ -8,6 +9,7 @@ import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import { TargetClient } from '../../harness/contract/client.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
+import { precondition } from '../../harness/verdict.ts';
 
 /**
  * The window this check watches recover (contract §2's RATE_LIMIT_WINDOW_SECONDS). A target with a
@@ -29,7 +31,10 @@ describe(claimTitle('RATELIMIT-05'), () => {
       const probe = rateLimitOf(
         await sendChat(target, 'openai', { apiKey: probeKey.raw_key, providerKey: makeCanary('openai') }),
       );
-      expect(probe, 'RateLimit and RateLimit-Policy headers').not.toBeNull();
+      precondition(
+        probe !== null,
+        'the target sent no RateLimit/RateLimit-Policy headers, so its window is unknown (see RATELIMIT-01)',
+      );
 
       let client = target;
       let where = 'the shared environment';
@@ -55,14 +60,23 @@ describe(claimTitle('RATELIMIT-05'), () => {
       const key = await client.createKey(tenant.token, {});
       const providerKey = makeCanary('openai');
       const { view } = await ensureWindowRoom(client, key.raw_key, providerKey, MIN_WINDOW_LEFT_S);
-      expect(view, 'RateLimit and RateLimit-Policy headers').not.toBeNull();
-      expect(view!.quota).toBeLessThanOrEqual(MAX_QUOTA_EXERCISED);
+      precondition(view !== null, 'the target sent no RateLimit/RateLimit-Policy headers (see RATELIMIT-01)');
+      precondition(
+        view!.quota <= MAX_QUOTA_EXERCISED,
+        `the key's quota is ${view!.quota}, more than the ${MAX_QUOTA_EXERCISED} requests this check sends; give the target a smaller limit`,
+      );
       const exhausted = await exhaustKey(client, key.raw_key, providerKey, view!.quota);
       const refusal = exhausted.refusal;
-      expect(refusal?.status, 'the key is exhausted').toBe(429);
+      // the refusal and its Retry-After are RATELIMIT-01's findings; here they are what recovery is measured from
+      precondition(
+        refusal?.status === 429,
+        `the key was not refused after its quota (${refusal?.status ?? 'no refusal'}); see RATELIMIT-01`,
+      );
       const retryAfter = Number(refusal!.headers['retry-after']);
-      expect(retryAfter).toBeGreaterThan(0);
-      expect(retryAfter).toBeLessThanOrEqual(view!.windowSeconds);
+      precondition(
+        retryAfter > 0 && retryAfter <= view!.windowSeconds,
+        `the refusal's Retry-After (${refusal!.headers['retry-after']}) is not within the window of ${view!.windowSeconds} s; see RATELIMIT-01`,
+      );
 
       const refusedAt = performance.now();
       await sleep(retryAfter * 1_000);
