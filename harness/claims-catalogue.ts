@@ -330,7 +330,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'secrets',
     claim: 'Upstream response headers are allow-listed',
     proof:
-      "a mock upstream answers (JSON and SSE) with `Set-Cookie`, `Access-Control-Allow-Origin: *`, `Location`, `Server` and a canary header; none of them reaches the client with the upstream's value (a header the target sets on its ordinary answers too is its own); every API response (health, version, 404, 400, 401, session routes, proxied JSON and streams) carries `X-Content-Type-Options: nosniff`",
+      "a mock upstream answers (JSON and SSE) with `Set-Cookie`, `Access-Control-Allow-Origin: *`, `Location`, `Server` and a canary header; none of them reaches the client with the upstream's value (a header the target sets on its ordinary answers too is its own); every API response (health, version, 404, 400, 401, a request the HTTP parser rejects, session routes, proxied JSON, streams and a 502) carries `X-Content-Type-Options: nosniff`",
     mutants: ['reflect-upstream-headers'],
     refs: 'ASVS 3.4, API10',
   },

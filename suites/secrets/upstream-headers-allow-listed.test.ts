@@ -2,10 +2,11 @@
 import { Agent, request } from 'undici';
 import { HOSTILE_HEADER_MARKER, HOSTILE_RESPONSE_HEADERS } from '../../fixtures/mock-responses.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
+import { sendRawHttps } from '../../fixtures/raw-https.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import { bearer, type TargetResponse } from '../../harness/contract/client.ts';
-import type { Provider } from '../../harness/environment-info.ts';
+import type { EnvironmentInfo, Provider } from '../../harness/environment-info.ts';
 import { makeCanary } from '../../harness/probes/canary.ts';
 import { precondition, requireStatus } from '../../harness/verdict.ts';
 
@@ -27,6 +28,18 @@ function reflected(headers: Record<string, string>, ordinary: Record<string, str
 
 const hasNosniff = (headers: Record<string, string>) =>
   (headers['x-content-type-options'] ?? '').trim().toLowerCase() === 'nosniff';
+
+/** A request with a header line that has no colon: answered (400) before any route sees it. */
+async function parserRejected(env: EnvironmentInfo): Promise<TargetResponse> {
+  const replica = env.replicas[0];
+  precondition(replica !== undefined, 'the environment has no replica');
+  const raw = await sendRawHttps(
+    replica.httpsUrl,
+    env.caPem,
+    'GET /health HTTP/1.1\r\nthis line is not a header',
+  );
+  return { ...raw, request: { method: 'GET', url: `${replica.httpsUrl}/health` } };
+}
 
 const CASES: readonly (readonly [Provider, boolean])[] = [
   ['openai', false],
@@ -90,6 +103,7 @@ describe(claimTitle('SECRETS-12'), () => {
   );
 
   test('every API response carries X-Content-Type-Options: nosniff', async ({
+    env,
     target,
     tenant,
     apiKey,
@@ -124,6 +138,15 @@ describe(claimTitle('SECRETS-12'), () => {
         'POST /v1/chat/completions (200)',
         await sendChat(target, 'openai', { apiKey: apiKey.raw_key, providerKey: makeCanary('openai') }),
       ],
+      [
+        'POST /v1/chat/completions, provider answers malformed JSON (502)',
+        await sendChat(target, 'openai', {
+          apiKey: apiKey.raw_key,
+          providerKey: makeCanary('openai'),
+          model: 'mock-malformed-json',
+        }),
+      ],
+      ['a request the HTTP parser rejects (400)', await parserRejected(env)],
       [
         'POST /v1/messages streamed (200)',
         await sendChat(target, 'anthropic', {
