@@ -34,16 +34,25 @@ const REVEALING: readonly [string, RegExp][] = [
   ],
 ];
 
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
 /** Why a response reveals something: [] for any status below 500, and for a 5xx that is the bare envelope. */
 function revealing(status: number, body: string): string[] {
   if (status < 500) return [];
-  const found = REVEALING.filter(([, pattern]) => pattern.test(body)).map(([name]) => name);
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     json = undefined;
   }
+  // the raw body and every string in it decoded (a JSON-escaped stack trace has no real line breaks)
+  const text = [body, ...stringsIn(json)].join('\n');
+  const found = REVEALING.filter(([, pattern]) => pattern.test(text)).map(([name]) => name);
   if (!ErrorEnvelopeSchema.safeParse(json).success) found.push('the 5xx body is not the error envelope');
   return [...new Set(found)];
 }
@@ -264,7 +273,7 @@ describe(claimTitle('ERRORS-01'), () => {
       stack: [
         500,
         JSON.stringify({
-          error: { type: 'x', message: 'boom\n    at handler (/app/src/routes/keys.ts:42:7)' },
+          error: { type: 'x', message: 'boom\n    at handler (routes/keys:42:7)' },
         }),
       ],
       sql: [500, JSON.stringify({ error: { type: 'x', message: 'syntax error at or near "WHERE"' } })],
