@@ -1,4 +1,4 @@
-// Variant: a stricter proxy that refuses (400) a body naming a base URL, and any request carrying forwarding or rewrite headers.
+// Variant: a stricter proxy that refuses (400) a body naming a base URL, and any request carrying forwarding or rewrite headers (SECRETS-10 and -11 accept the refusal).
 import { badRequest } from '../../src/errors.ts';
 import type { ProviderAdapter } from '../../src/proxy/providers.ts';
 import type { Variant } from './variant.ts';
@@ -20,7 +20,7 @@ const strict = (adapter: ProviderAdapter): ProviderAdapter => ({
 export const variant: Variant = {
   description:
     'refuses with 400 a body with `api_base`/`base_url`/`baseURL` and requests with X-Forwarded-Host/X-Original-URL/X-Rewrite-URL (the reference ignores them)',
-  claims: ['SECRETS-11'],
+  claims: ['SECRETS-10', 'SECRETS-11'],
   override: (components) => ({
     ...components,
     providerAdapters: {
