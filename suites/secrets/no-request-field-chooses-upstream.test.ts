@@ -1,6 +1,6 @@
 // SECRETS-11: no body field, header or request target chooses where the provider key goes: a trap host gets no connection.
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { RecordedRequest } from '../../fixtures/mock-upstreams.ts';
 import { chatBody } from '../../fixtures/proxy-requests.ts';
 import { sendRawHttps } from '../../fixtures/raw-https.ts';
@@ -14,7 +14,8 @@ import { precondition } from '../../harness/verdict.ts';
 
 let trap: TrapHost;
 beforeAll(async () => {
-  trap = await TrapHost.start();
+  // on the mock upstreams' host: an address the target can reach in every mode
+  trap = await TrapHost.start(new URL(inject('environment').upstreams.openai.url).hostname);
 });
 afterAll(() => trap.close());
 
