@@ -310,7 +310,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'secrets',
     claim: 'Only the provider key and allow-listed headers reach the provider',
     proof:
-      "each provider route is called with canaries in the client's `Authorization` (its `mt_live_` key), `Cookie`, `X-Forwarded-For/Host/Proto`, `Forwarded`, `Via` and an arbitrary `X-…` header; the mock upstream's record of the call holds none of them (the header names that did arrive are recorded); a positive control sends the same headers straight to the mock and finds each one",
+      "each provider route is called with canaries in the client's `Authorization` (its `mt_live_` key), `Cookie`, `X-Forwarded-For/Host/Proto`, `Forwarded`, `Via` and an arbitrary `X-…` header; the mock upstream's record of the call holds none of them (the header names that did arrive are recorded); a target that refuses such a request (400) passes when nothing reached a provider; a positive control sends the same headers straight to the mock and finds each one",
     mutants: ['forward-client-headers'],
     refs: 'API8, ASVS 13.2.x',
   },
@@ -350,7 +350,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'errors',
     claim: 'Error responses reveal nothing',
     proof:
-      'fast-check (seed from HARNESS_FC_SEED, else HARNESS_SEED, else random; recorded) sends generated methods, paths, headers, query strings and bodies to every endpoint of the contract, with and without valid credentials, proxy calls included (upstream faults among the models); no 5xx body carries a stack trace, SQL text, a file path or a library name, and every 5xx body is the error envelope only; the shrunk failing input and its replay path are written into the evidence',
+      'fast-check (seed from HARNESS_FC_SEED, else HARNESS_SEED, else random; recorded) sends generated methods, paths, headers, query strings and bodies to every endpoint of the contract, with and without valid credentials, proxy calls included (upstream faults among the models); no 5xx body carries a stack trace, SQL text, a file path or a library name, and every 5xx body is the error envelope only; the shrunk failing input is written into the evidence with its replay (`HARNESS_FC_SEED` and `HARNESS_FC_PATH`)',
     mutants: ['error-message-passthrough'],
     refs: 'ASVS 16.5.1',
   },
