@@ -22,7 +22,12 @@ const REVEALING: readonly [string, RegExp][] = [
   ['stack trace', /Traceback \(most recent call last\)|goroutine \d+ \[/],
   [
     'SQL text',
-    /\b(?:SELECT\s[\s\S]+\sFROM|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b|syntax error at or near|\brelation "|violates (?:unique|foreign key|check|not-null) constraint|duplicate key value/i,
+    // statements in capitals only: "select a model from the list" is English, not SQL
+    /\b(?:SELECT\s+[\w*,."\s()]+?\s+FROM\s+["\w.]+|INSERT\s+INTO\s+["\w.]+|UPDATE\s+["\w.]+\s+SET\s|DELETE\s+FROM\s+["\w.]+)/,
+  ],
+  [
+    'SQL text',
+    /syntax error at or near|\brelation "[^"]*" does not exist|violates (?:unique|foreign key|check|not-null) constraint|duplicate key value|invalid input syntax for type/i,
   ],
   [
     'file path',
@@ -30,7 +35,7 @@ const REVEALING: readonly [string, RegExp][] = [
   ],
   [
     'library or runtime name',
-    /\b(?:fastify|undici|node:internal|pg-protocol|pg-pool|postgres\.js|psycopg\d?|sqlalchemy|prisma|sequelize|knex|express|ZodError|TypeError|ReferenceError|RangeError|SyntaxError|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ERR_[A-Z_]{3,}|FST_[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/,
+    /\b(?:fastify|undici|node:internal|pg-protocol|pg-pool|postgres\.js|psycopg\d?|sqlalchemy|prisma|sequelize|knex|ZodError|TypeError|ReferenceError|RangeError|SyntaxError|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ERR_[A-Z_]{3,}|FST_[A-Z_]{3,}|UND_ERR_[A-Z_]+)\b/,
   ],
 ];
 
@@ -276,7 +281,15 @@ describe(claimTitle('ERRORS-01'), () => {
           error: { type: 'x', message: 'boom\n    at handler (routes/keys:42:7)' },
         }),
       ],
-      sql: [500, JSON.stringify({ error: { type: 'x', message: 'syntax error at or near "WHERE"' } })],
+      sql: [
+        500,
+        JSON.stringify({ error: { type: 'x', message: 'SELECT id FROM api_keys WHERE key_hash = $1' } }),
+      ],
+      sqlError: [500, JSON.stringify({ error: { type: 'x', message: 'syntax error at or near "WHERE"' } })],
+      english: [
+        502,
+        JSON.stringify({ error: { type: 'x', message: 'Please select a model from the list.' } }),
+      ],
       path: [502, JSON.stringify({ error: { type: 'x', message: 'open /home/app/config.json failed' } })],
       library: [
         500,
@@ -298,8 +311,11 @@ describe(claimTitle('ERRORS-01'), () => {
       found,
     });
     precondition(
-      ['stack', 'sql', 'path', 'library', 'notEnvelope'].every((name) => (found[name]?.length ?? 0) > 0) &&
+      ['stack', 'sql', 'sqlError', 'path', 'library', 'notEnvelope'].every(
+        (name) => (found[name]?.length ?? 0) > 0,
+      ) &&
         found.clean?.length === 0 &&
+        found.english?.length === 0 &&
         found.clientError?.length === 0,
       `the scanner misjudged a planted body: ${JSON.stringify(found)}`,
     );
