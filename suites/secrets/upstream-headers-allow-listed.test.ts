@@ -1,5 +1,7 @@
 // SECRETS-12: the provider's response headers (cookies, CORS, redirects, banners) never reach the client, and every API response says nosniff.
 import { Agent, request } from 'undici';
+import { onTestFinished } from 'vitest';
+import { clientFromAddress, freshLoopbackAddress } from '../../fixtures/client-addresses.ts';
 import { HOSTILE_HEADER_MARKER, HOSTILE_RESPONSE_HEADERS } from '../../fixtures/mock-responses.ts';
 import { sendChat } from '../../fixtures/proxy-requests.ts';
 import { sendRawHttps } from '../../fixtures/raw-https.ts';
@@ -109,13 +111,16 @@ describe(claimTitle('SECRETS-12'), () => {
     apiKey,
     evidence,
   }) => {
+    // failed authentications come from an address of their own, so they throttle no other check
+    const stranger = clientFromAddress(env, freshLoopbackAddress());
+    onTestFinished(() => stranger.close());
     const responses: [string, TargetResponse][] = [
       ['GET /health', await target.send('/health')],
       ['GET /version', await target.send('/version')],
       ['GET an unknown path (404)', await target.send('/v1/no-such-endpoint')],
       [
         'POST /v1/auth/login with a wrong password (401)',
-        await target.send('/v1/auth/login', {
+        await stranger.send('/v1/auth/login', {
           method: 'POST',
           body: { email: tenant.email, password: `${tenant.password}-wrong` },
         }),
@@ -124,7 +129,7 @@ describe(claimTitle('SECRETS-12'), () => {
       ['GET /v1/usage (session)', await target.send('/v1/usage', { headers: bearer(tenant.token) })],
       [
         'POST /v1/chat/completions without a key (401)',
-        await target.send('/v1/chat/completions', { method: 'POST', body: {} }),
+        await stranger.send('/v1/chat/completions', { method: 'POST', body: {} }),
       ],
       [
         'POST /v1/chat/completions with malformed JSON (400)',
