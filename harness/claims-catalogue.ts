@@ -304,4 +304,64 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     mutants: ['ratelimit-never-resets'],
     refs: '',
   },
+  {
+    id: 'SECRETS-10',
+    section: 'hardening',
+    family: 'secrets',
+    claim: 'Only the provider key and allow-listed headers reach the provider',
+    proof:
+      "each provider route is called with canaries in the client's `Authorization` (its `mt_live_` key), `Cookie`, `X-Forwarded-For/Host/Proto`, `Forwarded`, `Via` and an arbitrary `X-…` header; the mock upstream's record of the call holds none of them (the header names that did arrive are recorded); a target that refuses such a request (400) passes when nothing reached a provider; a positive control sends the same headers straight to the mock and finds each one",
+    mutants: ['forward-client-headers'],
+    refs: 'API8, ASVS 13.2.x',
+  },
+  {
+    id: 'SECRETS-11',
+    section: 'hardening',
+    family: 'secrets',
+    claim: 'No request field chooses where the key goes',
+    proof:
+      'a trap host counts TCP connections; requests name it in a body `api_base`/`base_url`/`baseURL`, `X-Forwarded-Host`, `Host`, `X-Original-URL`, `X-Rewrite-URL` and an absolute-form request target: the trap gets no connection, and the key reaches only the configured provider origin on its path (or, when the target refuses with 4xx, no upstream at all)',
+    mutants: ['honour-api-base'],
+    refs: 'API7 (SSRF)',
+  },
+  {
+    id: 'SECRETS-12',
+    section: 'hardening',
+    family: 'secrets',
+    claim: 'Upstream response headers are allow-listed',
+    proof:
+      "a mock upstream answers (JSON and SSE) with `Set-Cookie`, `Access-Control-Allow-Origin: *`, `Location`, `Server` and a canary header; none of them reaches the client with the upstream's value (a header the target sets on its ordinary answers too is its own); every API response (health, version, 404, 400, 401, a request the HTTP parser rejects, session routes, proxied JSON, streams and a 502) carries `X-Content-Type-Options: nosniff`",
+    mutants: ['reflect-upstream-headers'],
+    refs: 'ASVS 3.4, API10',
+  },
+  {
+    id: 'SECRETS-13',
+    section: 'hardening',
+    family: 'secrets',
+    claim: 'A client that goes away ends the upstream call',
+    proof:
+      'the client aborts a slow Anthropic stream after its first frames; the mock upstream sees its connection closed, answer unfinished, within 1 s; the usage row of the request appears with the input tokens the provider had streamed and no more output tokens than the whole answer',
+    mutants: ['no-abort-on-client-close'],
+    refs: 'policy "dropped at the end of the request"',
+  },
+  {
+    id: 'ERRORS-01',
+    section: 'hardening',
+    family: 'errors',
+    claim: 'Error responses reveal nothing',
+    proof:
+      'fast-check (seed from HARNESS_FC_SEED, else HARNESS_SEED, else random; recorded) sends generated methods, paths, headers, query strings and bodies to every endpoint of the contract, with and without valid credentials, proxy calls included (upstream faults among the models); no 5xx body carries a stack trace, SQL text, a file path or a library name, and every 5xx body is the error envelope only; the shrunk failing input is written into the evidence with its replay (`HARNESS_FC_SEED` and `HARNESS_FC_PATH`)',
+    mutants: ['error-message-passthrough'],
+    refs: 'ASVS 16.5.1',
+  },
+  {
+    id: 'ERRORS-02',
+    section: 'hardening',
+    family: 'errors',
+    claim: 'No permissive CORS',
+    proof:
+      'requests with `Origin: https://evil.example` to public, session and proxy routes, and preflights (`OPTIONS` with `Access-Control-Request-Method/Headers`) to each: the origin is never reflected, `*` never comes with `Access-Control-Allow-Credentials: true`, and no preflight grants the foreign origin (`*` or the origin) anything; a positive control runs the same check on a local server that reflects origins',
+    mutants: ['cors-reflect-origin'],
+    refs: 'ASVS 3.4.x',
+  },
 ];

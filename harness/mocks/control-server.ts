@@ -20,6 +20,14 @@ export class RequestLog {
     );
   }
 
+  /** Notes when the response to request `seq` closed, and whether the mock had finished it. */
+  closed(seq: number, responseFinished: boolean): void {
+    const request = this.#requests[seq - 1];
+    if (request === undefined || request.closedAt !== undefined) return;
+    request.closedAt = new Date().toISOString();
+    request.responseFinished = responseFinished;
+  }
+
   get lastSeq(): number {
     return this.#requests.length;
   }

@@ -19,6 +19,10 @@ export const RecordedRequestSchema = z.object({
   body: z.string(),
   /** ISO 8601 */
   receivedAt: z.string(),
+  /** ISO 8601: when the mock saw the response's connection close (absent while it is open) */
+  closedAt: z.string().optional(),
+  /** whether the mock had sent its whole answer when the connection closed (false: the client went away) */
+  responseFinished: z.boolean().optional(),
 });
 export type RecordedRequest = z.infer<typeof RecordedRequestSchema>;
 

@@ -27,6 +27,7 @@ const BAD_REQUEST_RESPONSE = [
   'HTTP/1.1 400 Bad Request',
   'Content-Type: application/json; charset=utf-8',
   `Strict-Transport-Security: ${HSTS_VALUE}`,
+  'X-Content-Type-Options: nosniff',
   'Connection: close',
   '',
   '{"error":{"type":"invalid_request","message":"Malformed HTTP request."}}',

@@ -14,6 +14,7 @@ import { type MigrationSource, migrationsIn } from './db/migrate.ts';
 import { createErrorPresenter, type ErrorPresenter } from './http/error-presenter.ts';
 import { createHstsPolicy, type HstsPolicy } from './http/hooks.ts';
 import { createHttpsRedirectListener, type HttpListenerFactory } from './http/http-listener.ts';
+import { createResponseHeaderPolicy, type ResponseHeaderPolicy } from './http/response-headers.ts';
 import { createTlsPolicy, type TlsPolicy } from './http/tls-policy.ts';
 import { createKeyPresenter, type KeyPresenter } from './keys/key-presenter.ts';
 import { createKeyStore, type KeyStore } from './keys/key-store.ts';
@@ -78,6 +79,8 @@ export interface Components {
   proxyAdmission: ProxyAdmissionFactory;
   /** the files of the /dashboard/keys page */
   dashboardAssets: DashboardAssets;
+  /** security headers of every response (nosniff, no CORS) and the upstream headers passed on */
+  responseHeaders: ResponseHeaderPolicy;
 }
 
 export function defaultComponents(config: Config, runtime: Runtime): Components {
@@ -110,5 +113,6 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     apiKeyReader: createApiKeyReader(),
     proxyAdmission: createProxyAdmission,
     dashboardAssets: createDashboardAssets(),
+    responseHeaders: createResponseHeaderPolicy(),
   };
 }

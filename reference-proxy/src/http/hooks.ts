@@ -45,6 +45,7 @@ export function registerHooks(app: FastifyInstance, components: Components): voi
     // set first so every later outcome, errors and 429s included, carries it
     applyHsts(reply, components.hstsPolicy);
     reply.header('cache-control', 'no-store');
+    components.responseHeaders.onRequest(request, reply);
     components.requestLogger.onRequest(request);
   });
 

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { ApiError } from '../errors.ts';
+import type { ResponseHeaderPolicy } from '../http/response-headers.ts';
 import type { AuthenticatedKey } from '../keys/key-store.ts';
 import type { UpstreamErrorReporter } from '../logging/upstream-error-reporter.ts';
 import type { UsageStore } from '../usage/usage-store.ts';
@@ -14,6 +15,7 @@ export interface ForwardDeps {
   upstreamClient: UpstreamClient;
   upstreamErrorReporter: UpstreamErrorReporter;
   usageStore: UsageStore;
+  responseHeaders: ResponseHeaderPolicy;
   timeoutMs: number;
 }
 
@@ -84,7 +86,9 @@ export async function forward(
     throw timedOut ? upstreamTimeout() : upstreamUnavailable();
   }
 
-  const contentType = String(upstream.headers['content-type'] ?? 'application/json');
+  const passed = deps.responseHeaders.fromUpstream(upstream.headers);
+  const contentType = passed['content-type'] ?? 'application/json';
+  reply.headers(passed);
   const isStream = upstream.statusCode < 400 && contentType.startsWith('text/event-stream');
 
   if (isStream) {

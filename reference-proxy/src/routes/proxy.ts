@@ -48,6 +48,7 @@ export async function proxyRoutes(app: FastifyInstance, options: ProxyRouteOptio
     upstreamClient: components.upstreamClient,
     upstreamErrorReporter: components.upstreamErrorReporter,
     usageStore: components.usageStore,
+    responseHeaders: components.responseHeaders,
     timeoutMs: options.timeoutMs,
   };
 
