@@ -33,6 +33,7 @@ export function mutate(components: Components, config: Config, runtime: Runtime)
             [clientAddress],
           ),
         );
+        return { blocked: false, retryAfterSeconds: 0 };
       },
     },
   };
