@@ -314,4 +314,14 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     mutants: ['throttle-check-then-record'],
     refs: 'ASVS 6.3.1, 2.4.1',
   },
+  {
+    id: 'LIMITS-03',
+    section: 'hardening',
+    family: 'limits',
+    claim: 'Streams and concurrency are bounded per key',
+    proof:
+      "on a target started with a 3 s stream lifetime and a cap of 3 open calls per key (or the limits its manifest states): the key's 3 endless upstream streams (mock-endless-stream) each end within the lifetime plus 4 s, a 4th call of that key meanwhile is 429, the key is served again once they are gone (positive control), and another tenant's median latency during the load stays within 2× (+25 ms) of before",
+    mutants: ['no-stream-deadline'],
+    refs: 'API4, policy "we rate-limit per key"',
+  },
 ];

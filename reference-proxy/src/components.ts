@@ -115,6 +115,10 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
       codec,
       failureLimit: config.AUTH_FAILURE_LIMIT,
       failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+      callLimits: {
+        maxConcurrentPerKey: config.MAX_CONCURRENT_REQUESTS_PER_KEY,
+        lifetimeMs: config.STREAM_MAX_SECONDS * 1_000,
+      },
     }),
     dashboardAssets: createDashboardAssets(),
   };

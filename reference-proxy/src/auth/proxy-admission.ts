@@ -6,6 +6,7 @@ import { ApiError, unauthorized } from '../errors.ts';
 import { clientAddress, contextOf } from '../http/request-context.ts';
 import type { Intensity } from '../keys/key-store.ts';
 import { PLANS, type Plan, type PlanPolicy } from '../plans.ts';
+import { type CallLimitSettings, createCallLimits } from '../rate-limit/call-limits.ts';
 import type { ApiKeyCodec } from './api-key-codec.ts';
 import { createKeyGuard, enforcePlanBodySize } from './guards.ts';
 
@@ -39,6 +40,8 @@ export interface AdmissionSettings {
   codec: ApiKeyCodec;
   failureLimit: number;
   failureWindowSeconds: number;
+  /** LIMITS-03: open calls per key and a response's lifetime */
+  callLimits: CallLimitSettings;
 }
 
 interface AdmissionRow {
@@ -66,12 +69,15 @@ const int = (value: number) => String(Math.trunc(value));
 
 /**
  * Failed-auth throttle → key → rate limit → `last_used_at` (at most once a minute) in ONE statement
- * (auth.admit_proxy_request), then the plan's body size: all before the body is read and long before
+ * (auth.admit_proxy_request), then the plan's body size and the key's open-call cap (whose slot also
+ * bounds the response's lifetime): all before the body is read and long before
  * anything reaches a provider. A failed attempt is counted in the same upsert that decides whether it
  * is still evaluated, so concurrent guesses cannot all slip under the limit.
  */
 export function createProxyAdmission(settings: AdmissionSettings): ProxyAdmissionFactory {
   const { db, codec } = settings;
+  // one set of counters for all three routes: a key's cap spans them
+  const callLimits = createCallLimits(settings.callLimits);
   return (components, plans, options) => {
     const windows = new Set(PLANS.map((plan) => plans.rateLimit(plan).windowSeconds));
     if (windows.size !== 1) throw new Error('every plan must share one rate-limit window');
@@ -81,7 +87,7 @@ export function createProxyAdmission(settings: AdmissionSettings): ProxyAdmissio
     );
     return {
       onRequest: [
-        async (request) => {
+        async (request, reply) => {
           const presented = components.apiKeyReader.read(request, options);
           const presentedHash = presented === null || presented === '' ? null : codec.hash(presented);
           const rows = await db.asServiceStatement<AdmissionRow>(
@@ -131,6 +137,7 @@ export function createProxyAdmission(settings: AdmissionSettings): ProxyAdmissio
             );
           }
           enforcePlanBodySize(plans, request);
+          callLimits.admit(context.apiKey.keyId, reply);
         },
       ],
       onSend: [],
