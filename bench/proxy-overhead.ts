@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { createKey, createTenant } from '../reference-proxy/test/api-helpers.ts';
 import { startTestEnvironment } from '../reference-proxy/test/test-environment.ts';
@@ -116,6 +117,7 @@ const quantile = (sorted: number[], q: number) =>
 
 interface Row {
   label: string;
+  warmupCalls: number;
   rps: number;
   p50: number;
   p99: number;
@@ -124,7 +126,14 @@ interface Row {
 
 async function measure(label: string, origin: string, ca: string, requests: LoadRequest[]): Promise<Row> {
   // a short warm-up (connections, JIT, pools), then the measured run
-  await drive({ origin, ca, concurrency: CONCURRENCY, durationMs: 1_000, maxRequests: 2_000, requests });
+  const warmup = await drive({
+    origin,
+    ca,
+    concurrency: CONCURRENCY,
+    durationMs: 1_000,
+    maxRequests: 2_000,
+    requests,
+  });
   const result = await drive({
     origin,
     ca,
@@ -135,6 +144,7 @@ async function measure(label: string, origin: string, ca: string, requests: Load
   });
   return {
     label,
+    warmupCalls: warmup.completed + warmup.errors,
     rps: (result.completed / result.elapsedMs) * 1_000,
     p50: quantile(result.latencies, 0.5),
     p99: quantile(result.latencies, 0.99),
@@ -166,11 +176,26 @@ try {
     body: JSON.stringify(entry.body),
   }));
   const ca = environment.tls.caPem;
+  // transactions the database committed per proxied call (pg_stat_database, this database only)
+  const stats = new pg.Client({ connectionString: environment.env.DATABASE_URL });
+  await stats.connect();
+  const transactions = async () => {
+    await stats.query('SELECT pg_stat_clear_snapshot()');
+    const result = await stats.query<{ n: string }>(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  };
   const rows = [
     await measure('(a) mock upstream', environment.upstream.url, ca, upstreamRequests),
     await measure('(b) bare pass-through', bare.url, ca, upstreamRequests),
-    await measure('(c) reference proxy', proxyUrl, ca, proxyRequests),
   ];
+  const xactBefore = await transactions();
+  rows.push(await measure('(c) reference proxy', proxyUrl, ca, proxyRequests));
+  // the stats collector reports with a delay of up to a second
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const xactAfter = await transactions();
+  await stats.end();
   const [direct, passThrough, proxy] = rows as [Row, Row, Row];
   console.log(
     `concurrency ${CONCURRENCY}, ${DURATION_MS / 1_000} s per target (max ${MAX_REQUESTS} requests), mix of ${MIX.length}`,
@@ -190,6 +215,11 @@ try {
   );
   console.log(`p50 ratio proxy / pass-through:   ${(proxy.p50 / passThrough.p50).toFixed(2)}×`);
   console.log(`p99 ratio proxy / pass-through:   ${(proxy.p99 / passThrough.p99).toFixed(2)}×`);
+  // the warm-up's calls count too: divide by every proxied call of this phase
+  const proxiedCalls = proxy.result.completed + proxy.result.errors + proxy.warmupCalls;
+  console.log(
+    `database transactions per proxied call: ${((xactAfter - xactBefore - 2) / proxiedCalls).toFixed(2)} (pg_stat_database, approximate)`,
+  );
 } finally {
   await bare.close();
   await environment.stop();
