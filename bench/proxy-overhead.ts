@@ -1,5 +1,5 @@
 // Benchmark: the reference proxy's overhead against the mock upstream and a bare undici pass-through, measured in one run.
-// Run: node bench/proxy-overhead.ts [--concurrency 16] [--seconds 5] [--max-requests 50000]
+// Run: node bench/proxy-overhead.ts [--concurrency 16] [--seconds 5] [--max-requests 50000] [--keys 1]
 // Everything binds 127.0.0.1; the load generator runs in a worker thread, the servers on the main thread.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,11 +17,14 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '5' },
     'max-requests': { type: 'string', default: '50000' },
+    /** keys (each of its own tenant) the proxied mix rotates over; 1 puts every call on one counter row */
+    keys: { type: 'string', default: '1' },
   },
 });
 const CONCURRENCY = Number(values.concurrency);
 const DURATION_MS = Math.min(60, Number(values.seconds)) * 1_000;
 const MAX_REQUESTS = Number(values['max-requests']);
+const KEYS = Math.max(1, Math.min(64, Number(values.keys)));
 
 const PROMPT = [{ role: 'user', content: 'Say hello in five words.' }];
 /** the mix: three providers, each non-streamed and streamed; upstream path and the proxy's own path */
@@ -162,19 +165,24 @@ const bare = await startBarePassThrough(environment.upstream.url, environment.tl
 try {
   await environment.app.listen({ port: 0, host: '127.0.0.1' });
   const proxyUrl = `http://127.0.0.1:${(environment.app.server.address() as AddressInfo).port}`;
-  const tenant = await createTenant(environment.app);
-  const { rawKey } = await createKey(environment.app, tenant);
+  const rawKeys: string[] = [];
+  for (let index = 0; index < KEYS; index += 1) {
+    rawKeys.push((await createKey(environment.app, await createTenant(environment.app))).rawKey);
+  }
   const json = { 'content-type': 'application/json' };
   const upstreamRequests = MIX.map((entry) => ({
     path: entry.upstream,
     headers: json,
     body: upstreamBody(entry),
   }));
-  const proxyRequests = MIX.map((entry) => ({
-    path: entry.proxy,
-    headers: { ...json, authorization: `Bearer ${rawKey}`, 'x-provider-key': 'sk-bench-provider-key-0000' },
-    body: JSON.stringify(entry.body),
-  }));
+  // every key meets every entry of the mix (KEYS × mix requests, rotated)
+  const proxyRequests = rawKeys.flatMap((rawKey) =>
+    MIX.map((entry) => ({
+      path: entry.proxy,
+      headers: { ...json, authorization: `Bearer ${rawKey}`, 'x-provider-key': 'sk-bench-provider-key-0000' },
+      body: JSON.stringify(entry.body),
+    })),
+  );
   const ca = environment.tls.caPem;
   // transactions the database committed per proxied call (pg_stat_database, this database only)
   const stats = new pg.Client({ connectionString: environment.env.DATABASE_URL });
@@ -198,7 +206,7 @@ try {
   await stats.end();
   const [direct, passThrough, proxy] = rows as [Row, Row, Row];
   console.log(
-    `concurrency ${CONCURRENCY}, ${DURATION_MS / 1_000} s per target (max ${MAX_REQUESTS} requests), mix of ${MIX.length}`,
+    `concurrency ${CONCURRENCY}, ${DURATION_MS / 1_000} s per target (max ${MAX_REQUESTS} requests), mix of ${MIX.length}, ${KEYS} key(s) through the proxy`,
   );
   for (const row of rows) {
     console.log(
