@@ -364,4 +364,24 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     mutants: ['cors-reflect-origin'],
     refs: 'ASVS 3.4.x',
   },
+  {
+    id: 'AUTH-11',
+    section: 'hardening',
+    family: 'auth',
+    claim: 'The failed-authentication throttle is atomic and locks out no one else',
+    proof:
+      "300 concurrent bad key attempts from one fresh address, spread over the replicas on connections opened beforehand: at most the limit (the manifest's, or as one address meets it one attempt at a time) plus the replicas' count are answered 401, the rest 429 (twice the limit when a 429's Retry-After shows the throttle lifting during the burst); meanwhile the valid key from another address is served",
+    mutants: ['throttle-check-then-record'],
+    refs: 'ASVS 6.3.1, 2.4.1',
+  },
+  {
+    id: 'LIMITS-03',
+    section: 'hardening',
+    family: 'limits',
+    claim: 'Streams and concurrency are bounded per key',
+    proof:
+      "on a target started with a 3 s stream lifetime and a cap of 3 open calls per key (or the limits its manifest states): the key's 3 endless upstream streams (mock-endless-stream) each end within the lifetime plus 4 s, a 4th call of that key meanwhile is 429, the key is served again once they are gone (positive control), and another tenant's median latency during the load stays within 2× (+25 ms) of before",
+    mutants: ['no-stream-deadline'],
+    refs: 'API4, policy "we rate-limit per key"',
+  },
 ];

@@ -45,6 +45,9 @@ export const FIELD_MEANINGS: Record<string, string> = {
   'limits.authFailureLimit': 'failed authentications per client address before throttling',
   'limits.maxActiveKeys': 'active keys a fresh account may hold',
   'limits.maxRequestBodyBytes': 'the largest body a fresh account may send to a proxy route (413 above it)',
+  'limits.streamMaxSeconds':
+    "a proxied stream's whole lifetime in seconds; a stream still open after it is cut",
+  'limits.maxConcurrentRequestsPerKey': 'calls one key may have open at once (per replica); one more is 429',
   knobs: 'settings outside the contract that some checks use when the target offers them',
   'knobs.poolSize':
     'how to give the target a small database pool (TENANCY-05); without it the check runs on the pool as it is',

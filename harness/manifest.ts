@@ -99,6 +99,10 @@ export const ManifestSchema = z
         maxActiveKeys: z.int().positive().optional(),
         /** the largest request body the plan of a fresh signup accepts on a proxy route (413 above it) */
         maxRequestBodyBytes: z.int().positive().optional(),
+        /** a proxied stream's whole lifetime in seconds (STREAM_MAX_SECONDS): cut after it (LIMITS-03) */
+        streamMaxSeconds: z.int().positive().optional(),
+        /** calls one key may have open at once, per replica (MAX_CONCURRENT_REQUESTS_PER_KEY): one more is 429 (LIMITS-03) */
+        maxConcurrentRequestsPerKey: z.int().positive().optional(),
       })
       .optional(),
     /** settings outside the contract that a check may use when the target offers them */

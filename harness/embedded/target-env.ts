@@ -54,5 +54,8 @@ export function targetEnvironment(input: TargetEnvInput): Record<string, string>
     env.RATE_LIMIT_WINDOW_SECONDS = String(limits.rateLimitWindowSeconds);
   if (limits.authFailureLimit !== undefined) env.AUTH_FAILURE_LIMIT = String(limits.authFailureLimit);
   if (limits.maxActiveKeys !== undefined) env.MAX_ACTIVE_KEYS = String(limits.maxActiveKeys);
+  if (limits.streamMaxSeconds !== undefined) env.STREAM_MAX_SECONDS = String(limits.streamMaxSeconds);
+  if (limits.maxConcurrentRequestsPerKey !== undefined)
+    env.MAX_CONCURRENT_REQUESTS_PER_KEY = String(limits.maxConcurrentRequestsPerKey);
   return { ...env, ...input.manifestEnv };
 }

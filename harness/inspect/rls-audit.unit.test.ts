@@ -109,6 +109,11 @@ describe('RLS audit', () => {
       using: '((auth.uid() IS NULL) OR (user_id = auth.uid()))',
       lint: PERMISSIVE_LINTS.nullAuthDisjunct,
     },
+    {
+      name: 'a no-tenant disjunct wrapped once per statement',
+      using: '((( SELECT auth.uid() AS uid) IS NULL) OR (user_id = ( SELECT auth.uid() AS uid)))',
+      lint: PERMISSIVE_LINTS.nullAuthDisjunct,
+    },
   ])('reports a read policy with $name', ({ using, lint }) => {
     const found = auditPermissiveReads(catalog({ policies: [policy('notes', 'SELECT', { using })] }));
     expect(lintsOf(found)).toEqual([lint]);
@@ -117,6 +122,10 @@ describe('RLS audit', () => {
   test('reports no permissive read for a tenant-scoped policy gated by AND', () => {
     const using = '((auth.uid() IS NOT NULL) AND (user_id = auth.uid()))';
     expect(auditPermissiveReads(catalog({ policies: [policy('notes', 'SELECT', { using })] }))).toEqual([]);
+    const wrapped = '(user_id = ( SELECT auth.uid() AS uid))';
+    expect(
+      auditPermissiveReads(catalog({ policies: [policy('notes', 'SELECT', { using: wrapped })] })),
+    ).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 // Mutant (AUTH-06): the key is checked in stages — its public prefix first, the digest only if some key has that prefix — so a guess that shares a real key's start takes longer.
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 
@@ -9,6 +10,8 @@ export function mutate(components: Components, _config: Config, runtime: Runtime
   const real = components.keyStore;
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     keyStore: {
       ...real,
       async authenticate(presented) {

@@ -1,4 +1,5 @@
 // Mutant (AUTH-08): failed authentications are counted under now() instead of the window's start, so no count ever adds up.
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 
@@ -7,6 +8,8 @@ export function mutate(components: Components, config: Config, runtime: Runtime)
   const limit = config.AUTH_FAILURE_LIMIT;
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     authFailureThrottle: {
       async check(clientAddress) {
         const result = await db.asService((client) =>
@@ -30,6 +33,7 @@ export function mutate(components: Components, config: Config, runtime: Runtime)
             [clientAddress],
           ),
         );
+        return { blocked: false, retryAfterSeconds: 0 };
       },
     },
   };

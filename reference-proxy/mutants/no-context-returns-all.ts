@@ -3,9 +3,9 @@ import type { Components } from '../src/components.ts';
 import { editMigration } from './support/migration-edits.ts';
 
 const WRITTEN =
-  'CREATE POLICY usage_tenant_select ON public.usage FOR SELECT TO authenticated USING (user_id = auth.uid());';
+  'CREATE POLICY usage_tenant_select ON public.usage FOR SELECT TO authenticated USING (user_id = (select auth.uid()));';
 const MUTATED =
-  'CREATE POLICY usage_tenant_select ON public.usage FOR SELECT TO authenticated USING (auth.uid() IS NULL OR user_id = auth.uid());';
+  'CREATE POLICY usage_tenant_select ON public.usage FOR SELECT TO authenticated USING ((select auth.uid()) IS NULL OR user_id = (select auth.uid()));';
 
 export function mutate(components: Components): Components {
   return {

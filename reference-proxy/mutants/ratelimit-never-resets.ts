@@ -1,4 +1,5 @@
 // Mutant (RATELIMIT-05): the window is aligned in milliseconds where the SQL counts seconds, so windows last 1,000 times longer and a spent key never recovers.
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 
@@ -14,6 +15,8 @@ const CONSUME_SQL = `
 export function mutate(components: Components, _config: Config, runtime: Runtime): Components {
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     rateLimiter: {
       async consume(keyId, plan) {
         const { quota, windowSeconds } = runtime.plans.rateLimit(plan);

@@ -1,4 +1,5 @@
 // Mutant (RATELIMIT-02): the plan's quota is enforced per account — every key of a tenant draws on one budget.
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 
@@ -24,6 +25,8 @@ const TENANT_OTHER_KEYS_SQL = `
 export function mutate(components: Components, _config: Config, runtime: Runtime): Components {
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     rateLimiter: {
       async consume(keyId, plan) {
         const { quota, windowSeconds } = runtime.plans.rateLimit(plan);

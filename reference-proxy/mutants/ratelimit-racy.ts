@@ -1,4 +1,5 @@
 // Mutant (RATELIMIT-03): the limiter reads the count, decides, then writes count + 1 — a check-then-set race.
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 
@@ -20,6 +21,8 @@ const WRITE_SQL = `
 export function mutate(components: Components, _config: Config, runtime: Runtime): Components {
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     rateLimiter: {
       async consume(keyId, plan) {
         const { quota, windowSeconds } = runtime.plans.rateLimit(plan);

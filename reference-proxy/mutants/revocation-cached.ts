@@ -1,5 +1,6 @@
 // Mutant (AUTH-04): authenticated keys are cached in the process for a minute "to spare the database", so a revoked key keeps working.
 import { createHash } from 'node:crypto';
+import { stepwiseProxyAdmission } from '../src/auth/proxy-admission.ts';
 import type { Components } from '../src/components.ts';
 import type { AuthenticatedKey } from '../src/keys/key-store.ts';
 
@@ -10,6 +11,8 @@ export function mutate(components: Components): Components {
   const cache = new Map<string, { key: AuthenticatedKey; until: number }>();
   return {
     ...components,
+    // the fused admission statement would bypass the faulted component: admit step by step
+    proxyAdmission: stepwiseProxyAdmission,
     keyStore: {
       ...real,
       async authenticate(presented) {

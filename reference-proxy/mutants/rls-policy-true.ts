@@ -3,7 +3,7 @@ import type { Components } from '../src/components.ts';
 import { editMigration } from './support/migration-edits.ts';
 
 const WRITTEN =
-  'CREATE POLICY users_tenant_select ON public.users FOR SELECT TO authenticated USING (id = auth.uid());';
+  'CREATE POLICY users_tenant_select ON public.users FOR SELECT TO authenticated USING (id = (select auth.uid()));';
 const MUTATED = 'CREATE POLICY users_tenant_select ON public.users FOR SELECT TO authenticated USING (true);';
 
 export function mutate(components: Components): Components {

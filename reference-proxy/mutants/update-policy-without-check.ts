@@ -3,9 +3,9 @@ import type { Components } from '../src/components.ts';
 import { editMigration } from './support/migration-edits.ts';
 
 const WRITTEN = `CREATE POLICY api_keys_tenant_update ON public.api_keys FOR UPDATE TO authenticated
-  USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid());`;
+  USING (user_id = (select auth.uid())) WITH CHECK (user_id = (select auth.uid()));`;
 const MUTATED = `CREATE POLICY api_keys_tenant_update ON public.api_keys FOR UPDATE TO authenticated
-  USING (user_id = auth.uid());`;
+  USING (user_id = (select auth.uid()));`;
 
 export function mutate(components: Components): Components {
   return {

@@ -103,7 +103,9 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     sessions: createSessionIssuer(config.JWT_SECRET, config.JWT_TTL_SECONDS),
     passwords: createPasswordHasher(),
     accounts: createAccountStore(db),
-    usageStore: createUsageStore(db),
+    usageStore: createUsageStore(db, (error) =>
+      runtime.logger.error({ err: error }, 'usage row not written'),
+    ),
     upstreamClient: createUpstreamClient(config),
     migrations: migrationsIn(),
     tenantSession: createTransactionScopedTenantSession(),
@@ -111,7 +113,16 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     providerKeyReader: createProviderKeyReader(),
     errorPresenter: createErrorPresenter(),
     apiKeyReader: createApiKeyReader(),
-    proxyAdmission: createProxyAdmission,
+    proxyAdmission: createProxyAdmission({
+      db,
+      codec,
+      failureLimit: config.AUTH_FAILURE_LIMIT,
+      failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+      callLimits: {
+        maxConcurrentPerKey: config.MAX_CONCURRENT_REQUESTS_PER_KEY,
+        lifetimeMs: config.STREAM_MAX_SECONDS * 1_000,
+      },
+    }),
     dashboardAssets: createDashboardAssets(),
     responseHeaders: createResponseHeaderPolicy(),
   };

@@ -30,6 +30,8 @@ const ENV_KEYS = [
   'AUTH_FAILURE_WINDOW_SECONDS',
   'MAX_ACTIVE_KEYS',
   'TRUSTED_PROXIES',
+  'STREAM_MAX_SECONDS',
+  'MAX_CONCURRENT_REQUESTS_PER_KEY',
   'GIT_SHA',
   'BUILD_TIME',
 ] as const;
@@ -69,6 +71,9 @@ export const ConfigSchema = z.object({
         .filter((a) => a !== ''),
     )
     .pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
+  // LIMITS-03: a proxied stream's whole lifetime, and the calls one key may have open at once (per replica)
+  STREAM_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(600),
+  MAX_CONCURRENT_REQUESTS_PER_KEY: positiveInt.max(10_000).default(32),
   GIT_SHA: z
     .string()
     .regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id')

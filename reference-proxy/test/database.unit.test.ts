@@ -103,7 +103,7 @@ describe('TENANCY-06 SECURITY DEFINER functions are pinned and private', () => {
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')`,
     );
-    expect(functions.map((f) => f.proname)).toEqual(['lookup_api_key']);
+    expect(functions.map((f) => f.proname).sort()).toEqual(['admit_proxy_request', 'lookup_api_key']);
     for (const fn of functions) {
       expect(fn.proconfig).toContain('search_path=""');
       expect(fn.public_exec).toBe(false);

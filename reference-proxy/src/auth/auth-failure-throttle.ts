@@ -9,7 +9,12 @@ export interface ThrottleState {
 export interface AuthFailureThrottle {
   /** Whether this address is past the limit in the current window. */
   check(clientAddress: string): Promise<ThrottleState>;
-  recordFailure(clientAddress: string): Promise<void>;
+  /**
+   * Counts one failure and says, from the count this very upsert produced, whether the attempt was
+   * already past the limit: concurrent failures each see a distinct count, so at most `limit` of
+   * them are answered as failures and the rest as throttled (no check-then-record gap).
+   */
+  recordFailure(clientAddress: string): Promise<ThrottleState>;
 }
 
 const WINDOW_SQL = 'to_timestamp(floor(extract(epoch FROM clock_timestamp()) / $2) * $2)';
@@ -36,14 +41,20 @@ export function createAuthFailureThrottle(
       return { blocked: true, retryAfterSeconds: Math.max(1, row.reset_seconds) };
     },
     async recordFailure(clientAddress) {
-      await db.asService((client) =>
-        client.query(
+      const result = await db.asService((client) =>
+        client.query<{ failure_count: number; reset_seconds: number }>(
           `INSERT INTO public.auth_failure_counters AS c (client_address, window_start, failure_count)
            VALUES ($1, ${WINDOW_SQL}, 1)
-           ON CONFLICT (client_address, window_start) DO UPDATE SET failure_count = c.failure_count + 1`,
+           ON CONFLICT (client_address, window_start) DO UPDATE SET failure_count = c.failure_count + 1
+           RETURNING c.failure_count,
+                     ceil(extract(epoch FROM (c.window_start + make_interval(secs => $2) - clock_timestamp())))::int
+                       AS reset_seconds`,
           [clientAddress, windowSeconds],
         ),
       );
+      const row = result.rows[0];
+      if (row === undefined || row.failure_count <= limit) return { blocked: false, retryAfterSeconds: 0 };
+      return { blocked: true, retryAfterSeconds: Math.max(1, row.reset_seconds) };
     },
   };
 }

@@ -9,21 +9,24 @@ import { bearerToken } from './api-key-reader.ts';
 
 type Guard = (request: FastifyRequest) => Promise<void>;
 
+const throttled = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    'too_many_failed_authentications',
+    'Too many failed authentication attempts from this address. Try again later.',
+    retryAfterSeconds,
+  );
+
 /** Refuses a client that is past its failed-authentication budget, whatever it presents now. */
 export async function refuseThrottledClient(components: Components, request: FastifyRequest): Promise<void> {
   const state = await components.authFailureThrottle.check(clientAddress(request));
-  if (state.blocked) {
-    throw new ApiError(
-      429,
-      'too_many_failed_authentications',
-      'Too many failed authentication attempts from this address. Try again later.',
-      state.retryAfterSeconds,
-    );
-  }
+  if (state.blocked) throw throttled(state.retryAfterSeconds);
 }
 
+/** Counts the failure; an attempt the count shows past the limit is refused as throttled, not evaluated. */
 async function failAuthentication(components: Components, request: FastifyRequest): Promise<never> {
-  await components.authFailureThrottle.recordFailure(clientAddress(request));
+  const state = await components.authFailureThrottle.recordFailure(clientAddress(request));
+  if (state.blocked) throw throttled(state.retryAfterSeconds);
   throw unauthorized();
 }
 

@@ -8,6 +8,14 @@ export interface Database {
   asTenant<T>(userId: string, work: (client: Queryable) => Promise<T>): Promise<T>;
   /** Runs `work` in a transaction as `mintoken_service`, for work that has no tenant yet. */
   asService<T>(work: (client: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * One statement as `mintoken_service` in one round trip: `SET LOCAL ROLE` and the statement travel
+   * as one simple query, which Postgres runs as one implicit transaction. `build` gets a quoting
+   * function for every value it embeds (the simple protocol has no parameters).
+   */
+  asServiceStatement<R extends pg.QueryResultRow>(
+    build: (literal: (value: string) => string) => string,
+  ): Promise<R[]>;
   /** A raw connection as the owner role: migrations only. */
   connect(): Promise<pg.PoolClient>;
   /** How asTenant scopes its work from now on (the server wires in the `tenantSession` component). */
@@ -95,6 +103,28 @@ export function createDatabase(connectionString: string, maxConnections: number)
         },
         work,
       );
+    },
+    async asServiceStatement<R extends pg.QueryResultRow>(
+      build: (literal: (value: string) => string) => string,
+    ): Promise<R[]> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        const statement = build((value) => client.escapeLiteral(value));
+        const results = (await client.query(
+          `SET LOCAL ROLE mintoken_service; ${statement}`,
+        )) as unknown as pg.QueryResult<R>[];
+        const last = results[results.length - 1];
+        if (!Array.isArray(results) || last === undefined)
+          throw new Error('one-shot statement returned no result');
+        return last.rows;
+      } catch (error) {
+        // an error ends the implicit transaction (and its SET LOCAL); a lost connection is not reused
+        broken = (error as { code?: unknown }).code === undefined;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
     connect() {
       return pool.connect();

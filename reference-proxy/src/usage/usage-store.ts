@@ -44,7 +44,8 @@ export interface KeyUsage {
 
 export interface UsageStore {
   /**
-   * Writes one row; the promise is tracked so a draining server can wait for it. `call` is the
+   * Starts writing one row and resolves at once (the write is off the response path); reads and
+   * drain() wait for it. `call` is the
    * upstream request the row meters (for stores that estimate tokens from it): the row keeps none of it.
    */
   record(entry: UsageEntry, call: UpstreamCall): Promise<void>;
@@ -59,38 +60,104 @@ export interface UsageStore {
 const USAGE_COLUMNS = 'id, key_id, provider, model, input_tokens, output_tokens, status_code, created_at';
 const MAX_MODEL_LENGTH = 128;
 const MAX_TOKENS = 2_147_483_647;
+/** rows per INSERT at most */
+const MAX_BATCH_ROWS = 200;
 
 const clampTokens = (value: number) => Math.min(MAX_TOKENS, Math.max(0, Math.trunc(value) || 0));
 
-export function createUsageStore(db: Database): UsageStore {
-  const pending = new Set<Promise<void>>();
+/** `onWriteError` hears of a usage row that could not be written (the caller no longer waits for it). */
+export function createUsageStore(
+  db: Database,
+  onWriteError: (error: unknown) => void = () => {},
+): UsageStore {
+  /** Rows of one tenant waiting for the next write; `written` settles when they are in (or failed). */
+  interface Batch {
+    entries: UsageEntry[];
+    written: Promise<void>;
+    settle: () => void;
+  }
+  /** per tenant, the batches not yet handed to the writer, oldest first */
+  const queued = new Map<string, Batch[]>();
+  const writing = new Set<string>();
+  const unsettled = new Set<Promise<void>>();
 
-  async function insert(entry: UsageEntry): Promise<void> {
-    await db.asTenant(entry.userId, (client) =>
+  async function insertBatch(userId: string, entries: UsageEntry[]): Promise<void> {
+    await db.asTenant(userId, (client) =>
       client.query(
         `INSERT INTO public.usage (user_id, key_id, provider, model, input_tokens, output_tokens, status_code)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[])`,
         [
-          entry.userId,
-          entry.keyId,
-          entry.provider,
-          entry.model.slice(0, MAX_MODEL_LENGTH),
-          clampTokens(entry.inputTokens),
-          clampTokens(entry.outputTokens),
-          entry.statusCode,
+          userId,
+          entries.map((entry) => entry.keyId),
+          entries.map((entry) => entry.provider),
+          entries.map((entry) => entry.model.slice(0, MAX_MODEL_LENGTH)),
+          entries.map((entry) => clampTokens(entry.inputTokens)),
+          entries.map((entry) => clampTokens(entry.outputTokens)),
+          entries.map((entry) => entry.statusCode),
         ],
       ),
     );
   }
 
+  /** One writer per tenant: while a batch is written, the next rows gather into the following one. */
+  async function writeBatches(userId: string): Promise<void> {
+    for (;;) {
+      const batches = queued.get(userId);
+      const batch = batches?.shift();
+      if (batches === undefined || batch === undefined) {
+        queued.delete(userId);
+        writing.delete(userId);
+        return;
+      }
+      try {
+        await insertBatch(userId, batch.entries);
+      } catch (error) {
+        // one bad row (its key deleted meanwhile, say) must not take the others with it
+        if (batch.entries.length === 1) onWriteError(error);
+        else {
+          for (const entry of batch.entries) await insertBatch(userId, [entry]).catch(onWriteError);
+        }
+      } finally {
+        unsettled.delete(batch.written);
+        batch.settle();
+      }
+    }
+  }
+
+  /** The rows recorded so far, written (not those recorded while waiting: a read must not starve). */
+  const settled = async () => {
+    if (unsettled.size > 0) await Promise.all([...unsettled]);
+  };
+
   return {
+    // Off the response path: the row joins its tenant's next batch and the caller does not wait.
+    // Nothing is lost: every read below waits for the rows recorded before it (read-your-writes in
+    // this process), a draining server waits for them all, and a failed write is logged.
     record(entry) {
-      const write = insert(entry);
-      const tracked = write.finally(() => pending.delete(tracked));
-      pending.add(tracked);
-      return write;
+      let batches = queued.get(entry.userId);
+      if (batches === undefined) {
+        batches = [];
+        queued.set(entry.userId, batches);
+      }
+      let batch = batches[batches.length - 1];
+      if (batch === undefined || batch.entries.length >= MAX_BATCH_ROWS) {
+        let settle = () => {};
+        const written = new Promise<void>((resolve) => {
+          settle = resolve;
+        });
+        batch = { entries: [], written, settle };
+        unsettled.add(written);
+        batches.push(batch);
+      }
+      batch.entries.push(entry);
+      if (!writing.has(entry.userId)) {
+        writing.add(entry.userId);
+        void writeBatches(entry.userId);
+      }
+      return Promise.resolve();
     },
-    list(userId, limit) {
+    async list(userId, limit) {
+      await settled();
       return db.asTenant(userId, async (client) => {
         const result = await client.query<UsageRow>(
           `SELECT ${USAGE_COLUMNS} FROM public.usage ORDER BY created_at DESC, id LIMIT $1`,
@@ -101,6 +168,7 @@ export function createUsageStore(db: Database): UsageStore {
     },
     async get(userId, usageId) {
       if (!isUuid(usageId)) return null;
+      await settled();
       return db.asTenant(userId, async (client) => {
         const result = await client.query<UsageRow>(
           `SELECT ${USAGE_COLUMNS} FROM public.usage WHERE id = $1`,
@@ -109,7 +177,8 @@ export function createUsageStore(db: Database): UsageStore {
         return result.rows[0] ?? null;
       });
     },
-    summary(userId, start, end) {
+    async summary(userId, start, end) {
+      await settled();
       return db.asTenant(userId, async (client) => {
         const result = await client.query<{ requests: string; input: string; output: string }>(
           `SELECT count(*) AS requests, coalesce(sum(input_tokens), 0) AS input,
@@ -127,7 +196,8 @@ export function createUsageStore(db: Database): UsageStore {
         };
       });
     },
-    byKey(userId, start, end) {
+    async byKey(userId, start, end) {
+      await settled();
       return db.asTenant(userId, async (client) => {
         const result = await client.query<{
           key_id: string;
@@ -154,7 +224,7 @@ export function createUsageStore(db: Database): UsageStore {
       });
     },
     async drain() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      while (unsettled.size > 0) await Promise.all([...unsettled]);
     },
   };
 }

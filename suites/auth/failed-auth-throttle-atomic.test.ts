@@ -1,0 +1,143 @@
+// AUTH-11: the failed-authentication throttle is atomic and locks out no one else — of 300 concurrent bad attempts from one client, at most the limit are evaluated.
+import { clientFromAddress, freshLoopbackAddress } from '../../fixtures/client-addresses.ts';
+import { keyFormatOf, lookalikeKey } from '../../fixtures/key-format.ts';
+import { sendChat } from '../../fixtures/proxy-requests.ts';
+import { describe, expect, test } from '../../fixtures/test.ts';
+import { claimTitle } from '../../harness/claims.ts';
+import type { TargetClient } from '../../harness/contract/client.ts';
+import { fingerprint } from '../../harness/probes/canary.ts';
+import { precondition, requireStatus } from '../../harness/verdict.ts';
+
+/** The claim's burst: this many bad attempts from one client at once. */
+const BURST = 300;
+/** Calibration bound when the manifest states no limit (AUTH-08's bound). */
+const MAX_CALIBRATION_ATTEMPTS = 1_000;
+
+interface Outcome {
+  status: number;
+  at: number;
+  retryAfter: number | null;
+}
+
+describe(claimTitle('AUTH-11'), () => {
+  test('evaluates at most the limit of 300 concurrent bad attempts from one client, and serves a valid key from another meanwhile', async ({
+    env,
+    apiKey,
+    manifest,
+    providerKey,
+    evidence,
+    onTestFinished,
+  }) => {
+    const clients: TargetClient[] = [];
+    onTestFinished(async () => {
+      for (const client of clients) await client.close();
+    });
+    const fromFreshAddress = (replica = 0) => {
+      const client = clientFromAddress(env, freshLoopbackAddress(), replica);
+      clients.push(client);
+      return client;
+    };
+    const format = keyFormatOf(manifest);
+    const guess = () => lookalikeKey(apiKey.raw_key, format);
+
+    // The limit: as the manifest states it, or as one address meets it one attempt at a time.
+    let limit = manifest.limits?.authFailureLimit ?? null;
+    let calibration: Record<string, unknown> = { stated: limit };
+    if (limit === null) {
+      const prober = fromFreshAddress();
+      let failures = 0;
+      let throttledAt: number | null = null;
+      for (let attempt = 1; attempt <= MAX_CALIBRATION_ATTEMPTS; attempt += 1) {
+        const response = await sendChat(prober, 'openai', { apiKey: guess(), providerKey });
+        requireStatus(response, [401, 429], `calibration guess ${attempt}`, response.body);
+        if (response.status === 429) {
+          throttledAt = attempt;
+          break;
+        }
+        failures += 1;
+      }
+      precondition(
+        throttledAt !== null,
+        `no 429 in ${MAX_CALIBRATION_ATTEMPTS} sequential failed attempts: the throttle itself is AUTH-08's finding, and without it there is no limit to hold a burst to`,
+      );
+      limit = failures;
+      calibration = { stated: null, observedSequentially: failures, throttledAt };
+    }
+
+    // The burst: one fresh address, spread over every replica, all at once; meanwhile the valid key
+    // from another address.
+    const replicas = env.replicas.length;
+    const burstAddress = freshLoopbackAddress();
+    const perReplica = env.replicas.map((_, replica) => {
+      const client = clientFromAddress(env, burstAddress, replica);
+      clients.push(client);
+      return client;
+    });
+    const bystander = fromFreshAddress();
+    // one connection per attempt, opened beforehand (GET /health, no credential): the TLS handshakes
+    // would otherwise spread the attempts over seconds, and the burst would not be concurrent at all
+    const warm = await Promise.all(
+      Array.from({ length: BURST }, (_, index) =>
+        (perReplica[index % replicas] as TargetClient).send('/health'),
+      ),
+    );
+    const unhealthy = warm.filter((response) => response.status !== 200).length;
+    precondition(
+      unhealthy === 0,
+      `${unhealthy} of ${BURST} GET /health calls opening the burst's connections failed`,
+    );
+    const started = Date.now();
+    const attempts = Array.from({ length: BURST }, async (_, index): Promise<Outcome> => {
+      const client = perReplica[index % replicas] as TargetClient;
+      const response = await sendChat(client, 'openai', { apiKey: guess(), providerKey });
+      const header = response.headers['retry-after'];
+      const retryAfter = header === undefined ? null : Number(header);
+      return {
+        status: response.status,
+        at: Date.now(),
+        retryAfter: Number.isFinite(retryAfter) ? retryAfter : null,
+      };
+    });
+    const served = await sendChat(bystander, 'openai', { apiKey: apiKey.raw_key, providerKey });
+    const outcomes = await Promise.all(attempts);
+    const ended = Date.now();
+
+    const statuses: Record<number, number> = {};
+    for (const outcome of outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
+    const evaluated = statuses[401] ?? 0;
+    const throttled = outcomes.filter((outcome) => outcome.status === 429);
+    // a throttle that lifted during the burst (fixed window rolling over) may rightly admit a second
+    // window's worth: allowed only when a 429's Retry-After says so, or a 429 carries none
+    const liftedDuringBurst = throttled.some(
+      (outcome) => outcome.retryAfter === null || outcome.at + outcome.retryAfter * 1_000 <= ended + 1_000,
+    );
+    const allowed = (liftedDuringBurst ? 2 * limit : limit) + replicas;
+
+    await evidence.positiveControl('the valid key served from another address during the burst', {
+      key: fingerprint(apiKey.raw_key),
+      status: served.status,
+    });
+    await evidence.record('the burst', {
+      attempts: BURST,
+      replicas,
+      connectionsOpenedBeforehand: BURST,
+      limit: calibration,
+      statuses,
+      evaluated,
+      allowed,
+      liftedDuringBurst,
+      durationMs: ended - started,
+    });
+    const others = Object.keys(statuses).filter((status) => status !== '401' && status !== '429');
+    precondition(
+      others.length === 0,
+      `bad attempts answered with ${others.join(', ')} besides 401 and 429: the burst did not reach the key check`,
+    );
+    expect(served.status, 'the valid key from another address was locked out by the burst').not.toBe(429);
+    requireStatus(served, 200, 'the valid key from another address (positive control)', served.body);
+    expect(
+      evaluated,
+      `${evaluated} of ${BURST} concurrent bad attempts were evaluated (401)`,
+    ).toBeLessThanOrEqual(allowed);
+  });
+});
