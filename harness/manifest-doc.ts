@@ -42,6 +42,12 @@ export const FIELD_MEANINGS: Record<string, string> = {
   'limits.authFailureLimit': 'failed authentications per client address before throttling',
   'limits.maxActiveKeys': 'active keys a fresh account may hold',
   'limits.maxRequestBodyBytes': 'the largest body a fresh account may send to a proxy route (413 above it)',
+  'limits.signupLimit':
+    'signups one client address may make per window (the embedded provider passes it as SIGNUP_LIMIT; unstated, it passes a limit the suites never reach)',
+  'limits.keyMintLimit':
+    'keys one tenant may create per window (KEY_MINT_LIMIT; unstated, the embedded provider passes a limit the suites never reach)',
+  'limits.requestTimeoutSeconds':
+    'seconds a request may take to arrive in full before the target cuts it (REQUEST_TIMEOUT_SECONDS)',
   knobs: 'settings outside the contract that some checks use when the target offers them',
   'knobs.poolSize':
     'how to give the target a small database pool (TENANCY-05); without it the check runs on the pool as it is',

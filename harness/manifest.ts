@@ -95,6 +95,12 @@ export const ManifestSchema = z
         maxActiveKeys: z.int().positive().optional(),
         /** the largest request body the plan of a fresh signup accepts on a proxy route (413 above it) */
         maxRequestBodyBytes: z.int().positive().optional(),
+        /** signups one client address may make per window (SIGNUP_LIMIT; AUTH-12) */
+        signupLimit: z.int().positive().optional(),
+        /** keys one tenant may create per window (KEY_MINT_LIMIT; AUTH-12) */
+        keyMintLimit: z.int().positive().optional(),
+        /** seconds the whole request may take to arrive before it is cut (REQUEST_TIMEOUT_SECONDS; LIMITS-01) */
+        requestTimeoutSeconds: z.int().positive().optional(),
       })
       .optional(),
     /** settings outside the contract that a check may use when the target offers them */

@@ -29,6 +29,11 @@ const ENV_KEYS = [
   'AUTH_FAILURE_LIMIT',
   'AUTH_FAILURE_WINDOW_SECONDS',
   'MAX_ACTIVE_KEYS',
+  'SIGNUP_LIMIT',
+  'SIGNUP_WINDOW_SECONDS',
+  'KEY_MINT_LIMIT',
+  'KEY_MINT_WINDOW_SECONDS',
+  'REQUEST_TIMEOUT_SECONDS',
   'GIT_SHA',
   'BUILD_TIME',
 ] as const;
@@ -57,6 +62,13 @@ export const ConfigSchema = z.object({
   AUTH_FAILURE_LIMIT: positiveInt.default(100),
   AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
   MAX_ACTIVE_KEYS: optionalPositiveInt,
+  // AUTH-12: signups per client address, and key creations per tenant, in a window (per replica)
+  SIGNUP_LIMIT: positiveInt.default(10),
+  SIGNUP_WINDOW_SECONDS: positiveInt.default(3_600),
+  KEY_MINT_LIMIT: positiveInt.default(50),
+  KEY_MINT_WINDOW_SECONDS: positiveInt.default(3_600),
+  // LIMITS-01: the whole request (headers and body) must arrive within this; a dripped body is cut
+  REQUEST_TIMEOUT_SECONDS: positiveInt.max(300).default(20),
   GIT_SHA: z
     .string()
     .regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id')
