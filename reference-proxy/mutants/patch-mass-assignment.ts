@@ -1,4 +1,4 @@
-// Mutant (AUTH-13): a key PATCH applies whatever columns the body names, is_active included, so a revoked key can be revived.
+// Mutant (AUTH-13): a key PATCH applies whatever columns the body names (as far as the tenant's grants let it), so `is_active:true` revives a revoked key.
 import type { Components, Runtime } from '../src/components.ts';
 import type { Config } from '../src/config.ts';
 import { KEY_COLUMNS, toKeyRecord } from '../src/keys/key-store.ts';
@@ -14,7 +14,15 @@ export function mutate(components: Components, _config: Config, runtime: Runtime
           WRITABLE.includes(name),
         );
         return runtime.db.asTenant(userId, async (client) => {
-          const sets = fields.map(([name], i) => `${name} = $${i + 2}`);
+          // is_active travels with revoked_at (a table CHECK ties them): reviving clears the revocation
+          const sets = fields.flatMap(([name], i) =>
+            name === 'is_active'
+              ? [
+                  `is_active = $${i + 2}`,
+                  `revoked_at = CASE WHEN $${i + 2} THEN NULL ELSE coalesce(revoked_at, now()) END`,
+                ]
+              : [`${name} = $${i + 2}`],
+          );
           const sql =
             sets.length === 0
               ? `SELECT ${KEY_COLUMNS} FROM public.api_keys WHERE id = $1`
