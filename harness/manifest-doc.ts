@@ -46,6 +46,7 @@ export const FIELD_MEANINGS: Record<string, string> = {
     'signups one client address may make per window (the embedded provider passes it as SIGNUP_LIMIT; unstated, it passes a limit the suites never reach)',
   'limits.keyMintLimit':
     'keys one tenant may create per window (KEY_MINT_LIMIT; unstated, the embedded provider passes a limit the suites never reach)',
+  'limits.sessionTtlSeconds': 'the lifetime of a session JWT in seconds (at most 24 h)',
   'limits.requestTimeoutSeconds':
     'seconds a request may take to arrive in full before the target cuts it (REQUEST_TIMEOUT_SECONDS)',
   knobs: 'settings outside the contract that some checks use when the target offers them',

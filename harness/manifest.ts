@@ -99,6 +99,8 @@ export const ManifestSchema = z
         signupLimit: z.int().positive().optional(),
         /** keys one tenant may create per window (KEY_MINT_LIMIT; AUTH-12) */
         keyMintLimit: z.int().positive().optional(),
+        /** the lifetime of a session JWT in seconds (AUTH-14 holds exp − iat to it) */
+        sessionTtlSeconds: z.int().positive().optional(),
         /** seconds the whole request may take to arrive before it is cut (REQUEST_TIMEOUT_SECONDS; LIMITS-01) */
         requestTimeoutSeconds: z.int().positive().optional(),
       })
