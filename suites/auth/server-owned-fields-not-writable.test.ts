@@ -118,7 +118,8 @@ describe(claimTitle('AUTH-13'), () => {
       expect(entry.otherTenantGet, `after PATCH {user_id} another tenant`).not.toBe(200);
     }
     // a revoked key may be hidden (404) or shown inactive; it is never active again
-    if (afterRevive.status === 200) expect(afterRevive.key?.is_active, 'is_active of a revoked key').toBe(false);
+    if (afterRevive.status === 200)
+      expect(afterRevive.key?.is_active, 'is_active of a revoked key').toBe(false);
     expect(proxied.status, 'the revoked key on the proxy after PATCH {is_active:true}').toBe(401);
   });
 
@@ -152,16 +153,27 @@ describe(claimTitle('AUTH-13'), () => {
     const control = await createTenant(target);
     const probeKey = await target.createKey(login.access_token, { name: keyName() });
     const controlKey = await target.createKey(control.token, { name: keyName() });
-    const probe = await sendChat(target, 'openai', { apiKey: probeKey.raw_key, providerKey: 'sk-proj-auth13' });
-    const plain = await sendChat(target, 'openai', { apiKey: controlKey.raw_key, providerKey: 'sk-proj-auth13' });
+    const probe = await sendChat(target, 'openai', {
+      apiKey: probeKey.raw_key,
+      providerKey: 'sk-proj-auth13',
+    });
+    const plain = await sendChat(target, 'openai', {
+      apiKey: controlKey.raw_key,
+      providerKey: 'sk-proj-auth13',
+    });
     requireStatus(plain, 200, 'a proxy request of a plainly signed-up tenant', plain.body);
     const controlQuota = quotaOf(plain.headers);
-    precondition(controlQuota !== null, 'the proxy answer carries no RateLimit-Policy quota to compare plans by');
+    precondition(
+      controlQuota !== null,
+      'the proxy answer carries no RateLimit-Policy quota to compare plans by',
+    );
     await evidence.positiveControl("a plain signup's key shows its plan's quota", { quota: controlQuota });
     await evidence.record('quota of the key of the signup that named a plan', {
       status: probe.status,
       quota: quotaOf(probe.headers),
     });
-    expect(quotaOf(probe.headers), 'the quota of a signup that asked for the enterprise plan').toBe(controlQuota);
+    expect(quotaOf(probe.headers), 'the quota of a signup that asked for the enterprise plan').toBe(
+      controlQuota,
+    );
   });
 });

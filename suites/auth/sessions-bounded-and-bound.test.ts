@@ -33,7 +33,11 @@ async function managementStatus(client: TargetClient, token: string): Promise<nu
 }
 
 describe(claimTitle('AUTH-14'), () => {
-  test("a session's lifetime is at most the configured TTL and 24 hours", async ({ tenant, manifest, evidence }) => {
+  test("a session's lifetime is at most the configured TTL and 24 hours", async ({
+    tenant,
+    manifest,
+    evidence,
+  }) => {
     const { payload } = decodeJwt(tenant.token);
     const { exp, iat } = payload;
     precondition(
@@ -43,7 +47,11 @@ describe(claimTitle('AUTH-14'), () => {
     const stated = manifest.limits?.sessionTtlSeconds;
     const bound = Math.min(DAY_S, stated ?? DAY_S);
     await evidence.positiveControl('the session is a JWT whose exp and iat could be read', { exp, iat });
-    await evidence.record('session lifetime', { lifetimeS: exp - iat, boundS: bound, statedTtlS: stated ?? null });
+    await evidence.record('session lifetime', {
+      lifetimeS: exp - iat,
+      boundS: bound,
+      statedTtlS: stated ?? null,
+    });
     expect(exp - iat, 'exp − iat of a fresh session (seconds)').toBeLessThanOrEqual(bound);
   });
 
@@ -66,9 +74,12 @@ describe(claimTitle('AUTH-14'), () => {
       const genuine = await managementStatus(client, resigned);
       const forgedClaims = claims(payload);
       const status = await managementStatus(client, signJwt(header, forgedClaims, secret));
-      await evidence.positiveControl('the token re-signed with JWT_SECRET is the genuine one and is accepted', {
-        status: genuine,
-      });
+      await evidence.positiveControl(
+        'the token re-signed with JWT_SECRET is the genuine one and is accepted',
+        {
+          status: genuine,
+        },
+      );
       await evidence.record(`session of ${name}`, {
         token: fingerprint(tenant.token),
         genuine: { iss: payload.iss ?? null, aud: payload.aud ?? null },
