@@ -15,6 +15,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { chromiumPath } from '../../fixtures/browser.ts';
+import { CLAIMS_CATALOGUE } from '../claims-catalogue.ts';
 import { aggregateClaims } from '../report/aggregate.ts';
 import { type EvidenceReport, EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { finalizeBundle } from './finalize.ts';
@@ -265,7 +266,7 @@ describe('evidence bundle', () => {
     await finalizeBundle(dir, { secrets: {}, fullLogs: true, prev: null, key: null });
     const sarif = JSON.parse(readFileSync(path.join(dir, 'results.sarif'), 'utf8'));
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].tool.driver.rules).toHaveLength(34);
+    expect(sarif.runs[0].tool.driver.rules).toHaveLength(CLAIMS_CATALOGUE.length);
     const failing = sarif.runs[0].results.filter((r: { level: string }) => r.level === 'error');
     expect(failing).toHaveLength(1);
     expect(failing[0]).toMatchObject({
