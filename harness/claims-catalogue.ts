@@ -360,7 +360,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'limits',
     claim: 'Endpoints without a key cap body size and time',
     proof:
-      'a 1 MB login body (declared, and chunked) gets 413 while the client has sent no more than 64 kB + 16 kB and holds the rest back; a body dripped at 1 byte/s is cut within 30 s, while a small login on another connection is answered',
+      'a 1 MB login body (declared, and chunked) gets 413 while the client has sent no more than 64 kB + 16 kB and holds the rest back (a close before that much was sent counts too: its reset can swallow the 413); a body dripped at 1 byte/s is cut within 30 s, while a login on another connection is answered',
     mutants: ['no-request-timeout'],
     refs: 'API4',
   },
@@ -370,7 +370,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'limits',
     claim: "The plan's body limit binds chunked bodies",
     proof:
-      "a chunked proxy body is refused with 413 once the plan's limit + 64 kB has been sent, without the client ever ending the body; a body within the limit is served",
+      'a chunked proxy body is refused with 413 (or its connection closed) by the time the stated plan limit + 64 kB has been sent, without the client ever ending the body; a body within the limit is served',
     mutants: ['content-length-only-check'],
     refs: 'API4',
   },

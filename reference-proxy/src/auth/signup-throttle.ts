@@ -11,7 +11,7 @@ export interface CreationThrottle {
   take(subject: string): CreationDecision;
 }
 
-/** Windows are pruned once this many subjects are tracked, so a spray of addresses cannot grow memory unbounded. */
+/** Once this many subjects are tracked, each take prunes the expired windows (memory stays bounded by one window's subjects). */
 const PRUNE_AT = 10_000;
 
 /**
