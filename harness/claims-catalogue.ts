@@ -384,4 +384,84 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     mutants: ['no-stream-deadline'],
     refs: 'API4, policy "we rate-limit per key"',
   },
+  {
+    id: 'AUTH-09',
+    section: 'hardening',
+    family: 'auth',
+    claim: "Login and signup don't reveal which accounts exist",
+    proof:
+      'a wrong password and an unknown e-mail get the same status and body shape, and their times do not differ (paired refusals over fresh source addresses, Wilcoxon signed-rank at 0.001, beside the shift this run could detect); a signup with a taken e-mail gets the status and body shape of a new one, or 429',
+    mutants: ['login-skip-dummy-hash'],
+    refs: 'ASVS 6.3.8',
+  },
+  {
+    id: 'AUTH-10',
+    section: 'hardening',
+    family: 'auth',
+    claim: 'Passwords are stored with a memory-hard KDF and weak ones are refused',
+    proof:
+      "the verifier in the tenant's own row (found by sweeping the database for the row holding its e-mail, format recorded) is argon2id (m ≥ 19 MiB, t ≥ 2), scrypt (N ≥ 2^17) or bcrypt (cost ≥ 10); signups with passwords under 8 characters or on a common-password list are refused while a strong one is accepted",
+    mutants: ['weak-password-hash'],
+    refs: 'ASVS 6.2.1, 6.2.4, 11.4.2',
+  },
+  {
+    id: 'AUTH-12',
+    section: 'hardening',
+    family: 'auth',
+    claim: 'Signup and key minting are throttled',
+    proof:
+      'repeated signups from one fresh source address, and create/revoke cycles of one tenant, reach 429 within 1,000 attempts (a target the harness starts gets low SIGNUP_LIMIT/KEY_MINT_LIMIT in an environment of its own); the first of each is accepted',
+    mutants: ['signup-unthrottled'],
+    refs: 'ASVS 2.4.1, API6',
+  },
+  {
+    id: 'AUTH-13',
+    section: 'hardening',
+    family: 'auth',
+    claim: 'Clients cannot set server-owned fields',
+    proof:
+      "key PATCHes of `key_prefix`, `created_at` and `user_id` leave them unchanged in a later GET (while a PATCH of `name` is applied); a revoked key PATCHed with `is_active:true` stays inactive and is 401 on the proxy; a signup naming `plan` is refused, or its key's quota is a plain signup's",
+    mutants: ['patch-mass-assignment'],
+    refs: 'API3 (BOPLA)',
+  },
+  {
+    id: 'AUTH-14',
+    section: 'hardening',
+    family: 'auth',
+    claim: 'Sessions are bounded and bound to this service',
+    proof:
+      "the session's `exp − iat` is at most the stated TTL and 24 h; the genuine token re-signed with JWT_SECRET is accepted, the same token with another (or an added) `iss` or `aud` is 401",
+    mutants: ['jwt-ignore-iss'],
+    refs: 'ASVS 9.2.x, 7.3.x',
+  },
+  {
+    id: 'LIMITS-01',
+    section: 'hardening',
+    family: 'limits',
+    claim: 'Endpoints without a key cap body size and time',
+    proof:
+      'a 1 MB login body (declared, and chunked) gets 413 while the client has sent no more than 64 kB + 16 kB and holds the rest back (a close before that much was sent counts too: its reset can swallow the 413); a body dripped at 1 byte/s is cut within 30 s, while a login on another connection is answered',
+    mutants: ['no-request-timeout'],
+    refs: 'API4',
+  },
+  {
+    id: 'LIMITS-02',
+    section: 'hardening',
+    family: 'limits',
+    claim: "The plan's body limit binds chunked bodies",
+    proof:
+      'a chunked proxy body is refused with 413 (or its connection closed) by the time the stated plan limit + 64 kB has been sent, without the client ever ending the body; a body within the limit is served',
+    mutants: ['content-length-only-check'],
+    refs: 'API4',
+  },
+  {
+    id: 'LIMITS-04',
+    section: 'hardening',
+    family: 'limits',
+    claim: 'Management queries are bounded',
+    proof:
+      'with 520 usage rows, `GET /v1/usage?limit=100000` is refused or returns at most 500 rows (while `?limit=500` returns 500); analytics over ten years answer within 5 s while a proxy request of another tenant is served',
+    mutants: ['usage-limit-unbounded'],
+    refs: 'API4',
+  },
 ];

@@ -48,6 +48,13 @@ export const FIELD_MEANINGS: Record<string, string> = {
   'limits.streamMaxSeconds':
     "a proxied stream's whole lifetime in seconds; a stream still open after it is cut",
   'limits.maxConcurrentRequestsPerKey': 'calls one key may have open at once (per replica); one more is 429',
+  'limits.signupLimit':
+    'signups one client address may make per window (the embedded provider passes it as SIGNUP_LIMIT; unstated, it passes a limit the suites never reach)',
+  'limits.keyMintLimit':
+    'keys one tenant may create per window (KEY_MINT_LIMIT; unstated, the embedded provider passes a limit the suites never reach)',
+  'limits.sessionTtlSeconds': 'the lifetime of a session JWT in seconds (at most 24 h)',
+  'limits.requestTimeoutSeconds':
+    'seconds a request may take to arrive in full before the target cuts it (REQUEST_TIMEOUT_SECONDS)',
   knobs: 'settings outside the contract that some checks use when the target offers them',
   'knobs.poolSize':
     'how to give the target a small database pool (TENANCY-05); without it the check runs on the pool as it is',

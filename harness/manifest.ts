@@ -103,6 +103,14 @@ export const ManifestSchema = z
         streamMaxSeconds: z.int().positive().optional(),
         /** calls one key may have open at once, per replica (MAX_CONCURRENT_REQUESTS_PER_KEY): one more is 429 (LIMITS-03) */
         maxConcurrentRequestsPerKey: z.int().positive().optional(),
+        /** signups one client address may make per window (SIGNUP_LIMIT; AUTH-12) */
+        signupLimit: z.int().positive().optional(),
+        /** keys one tenant may create per window (KEY_MINT_LIMIT; AUTH-12) */
+        keyMintLimit: z.int().positive().optional(),
+        /** the lifetime of a session JWT in seconds (AUTH-14 holds exp − iat to it) */
+        sessionTtlSeconds: z.int().positive().optional(),
+        /** seconds the whole request may take to arrive before it is cut (REQUEST_TIMEOUT_SECONDS; LIMITS-01) */
+        requestTimeoutSeconds: z.int().positive().optional(),
       })
       .optional(),
     /** settings outside the contract that a check may use when the target offers them */

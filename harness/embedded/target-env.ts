@@ -23,6 +23,16 @@ export interface TargetEnvInput {
 export const UPSTREAM_TIMEOUT_SECONDS = 3;
 
 /**
+ * Signup and key-mint throttles (AUTH-12) the suites never reach: they sign up hundreds of tenants
+ * from one address and mint thousands of keys. AUTH-12 itself starts a dedicated environment with low
+ * limits; a manifest that states its own limits gets those instead.
+ */
+export const SUITE_SIGNUP_LIMIT = 100_000;
+export const SUITE_KEY_MINT_LIMIT = 100_000;
+/** A short request timeout (LIMITS-01) so a dripped body is cut quickly; no suite sends a slow request otherwise. */
+export const REQUEST_TIMEOUT_SECONDS = 5;
+
+/**
  * Everything a replica's process sees: nothing else leaks in from the harness's own environment
  * except PATH and HOME. HTTPS_PORT and HTTP_PORT are added per replica by TargetProcess.
  */
@@ -57,5 +67,8 @@ export function targetEnvironment(input: TargetEnvInput): Record<string, string>
   if (limits.streamMaxSeconds !== undefined) env.STREAM_MAX_SECONDS = String(limits.streamMaxSeconds);
   if (limits.maxConcurrentRequestsPerKey !== undefined)
     env.MAX_CONCURRENT_REQUESTS_PER_KEY = String(limits.maxConcurrentRequestsPerKey);
+  env.SIGNUP_LIMIT = String(limits.signupLimit ?? SUITE_SIGNUP_LIMIT);
+  env.KEY_MINT_LIMIT = String(limits.keyMintLimit ?? SUITE_KEY_MINT_LIMIT);
+  env.REQUEST_TIMEOUT_SECONDS = String(limits.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS);
   return { ...env, ...input.manifestEnv };
 }

@@ -6,7 +6,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Components, Runtime } from './components.ts';
 import type { Config } from './config.ts';
 import { HSTS_VALUE, registerHooks } from './http/hooks.ts';
-import { LARGEST_BODY_BYTES } from './plans.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { type BuildInfo, healthRoutes } from './routes/health.ts';
@@ -44,12 +43,21 @@ export async function buildApp(
   runtime: Runtime,
   options: BuildAppOptions = {},
 ): Promise<FastifyInstance> {
+  const { requestLimits } = components;
+  // LIMITS-01: the whole request must arrive in time (a dripped body is cut), checked every second
+  const timeouts = {
+    requestTimeout: requestLimits.requestTimeoutMs,
+    ...(requestLimits.requestTimeoutMs > 0 ? { headersTimeout: requestLimits.requestTimeoutMs } : {}),
+    connectionsCheckingInterval: requestLimits.timeoutCheckIntervalMs,
+  };
   // typed as the plain-HTTP default: with or without TLS, handlers see the same request objects
   const app = Fastify({
     loggerInstance: runtime.logger as FastifyBaseLogger,
     // one line per response comes from the requestLogger component instead
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: LARGEST_BODY_BYTES,
+    // keyless routes take small bodies; the proxy routes' parser has its own (plan) limits
+    bodyLimit: requestLimits.keylessBodyLimitBytes,
+    requestTimeout: requestLimits.requestTimeoutMs,
     // ids are ours: a client-chosen request id would let it forge log correlation
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -59,7 +67,7 @@ export async function buildApp(
       if (socket.writable) socket.end(BAD_REQUEST_RESPONSE);
       else socket.destroy();
     },
-    ...(options.https === undefined ? {} : { https: options.https }),
+    ...(options.https === undefined ? {} : { https: { ...options.https, ...timeouts } }),
   }) as unknown as FastifyInstance;
 
   registerHooks(app, components);

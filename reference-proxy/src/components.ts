@@ -7,6 +7,7 @@ import { type AuthFailureThrottle, createAuthFailureThrottle } from './auth/auth
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.ts';
 import { createProxyAdmission, type ProxyAdmissionFactory } from './auth/proxy-admission.ts';
 import { createSessionIssuer, type SessionIssuer } from './auth/sessions.ts';
+import { type CreationThrottle, createCreationThrottle } from './auth/signup-throttle.ts';
 import type { Config } from './config.ts';
 import { createDashboardAssets, type DashboardAssets } from './dashboard/dashboard-assets.ts';
 import { createTransactionScopedTenantSession, type Database, type TenantSession } from './db/database.ts';
@@ -16,8 +17,15 @@ import { createHstsPolicy, type HstsPolicy } from './http/hooks.ts';
 import { createHttpsRedirectListener, type HttpListenerFactory } from './http/http-listener.ts';
 import { createResponseHeaderPolicy, type ResponseHeaderPolicy } from './http/response-headers.ts';
 import { createTlsPolicy, type TlsPolicy } from './http/tls-policy.ts';
+import { createKeyPatcher, type KeyPatcher } from './keys/key-input.ts';
 import { createKeyPresenter, type KeyPresenter } from './keys/key-presenter.ts';
 import { createKeyStore, type KeyStore } from './keys/key-store.ts';
+import {
+  createPlanBodyLimit,
+  createRequestLimits,
+  type PlanBodyLimitFactory,
+  type RequestLimits,
+} from './limits/request-limits.ts';
 import { createRequestLogger, type RequestLogger } from './logging/request-logger.ts';
 import {
   createUpstreamErrorReporter,
@@ -81,6 +89,16 @@ export interface Components {
   dashboardAssets: DashboardAssets;
   /** security headers of every response (nosniff, no CORS) and the upstream headers passed on */
   responseHeaders: ResponseHeaderPolicy;
+  /** signups per client address (AUTH-12) */
+  signupThrottle: CreationThrottle;
+  /** key creations per tenant (AUTH-12) */
+  keyMintThrottle: CreationThrottle;
+  /** body limit of keyless routes and the request timeout (LIMITS-01) */
+  requestLimits: RequestLimits;
+  /** the proxy routes' plan body limit on the bytes as they arrive (LIMITS-02) */
+  planBodyLimit: PlanBodyLimitFactory;
+  /** what of a key PATCH body is applied (AUTH-13) */
+  keyPatcher: KeyPatcher;
 }
 
 export function defaultComponents(config: Config, runtime: Runtime): Components {
@@ -125,5 +143,10 @@ export function defaultComponents(config: Config, runtime: Runtime): Components 
     }),
     dashboardAssets: createDashboardAssets(),
     responseHeaders: createResponseHeaderPolicy(),
+    signupThrottle: createCreationThrottle(config.SIGNUP_LIMIT, config.SIGNUP_WINDOW_SECONDS),
+    keyMintThrottle: createCreationThrottle(config.KEY_MINT_LIMIT, config.KEY_MINT_WINDOW_SECONDS),
+    requestLimits: createRequestLimits(config),
+    planBodyLimit: createPlanBodyLimit,
+    keyPatcher: createKeyPatcher(),
   };
 }

@@ -32,6 +32,11 @@ const ENV_KEYS = [
   'TRUSTED_PROXIES',
   'STREAM_MAX_SECONDS',
   'MAX_CONCURRENT_REQUESTS_PER_KEY',
+  'SIGNUP_LIMIT',
+  'SIGNUP_WINDOW_SECONDS',
+  'KEY_MINT_LIMIT',
+  'KEY_MINT_WINDOW_SECONDS',
+  'REQUEST_TIMEOUT_SECONDS',
   'GIT_SHA',
   'BUILD_TIME',
 ] as const;
@@ -74,6 +79,13 @@ export const ConfigSchema = z.object({
   // LIMITS-03: a proxied stream's whole lifetime, and the calls one key may have open at once (per replica)
   STREAM_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(600),
   MAX_CONCURRENT_REQUESTS_PER_KEY: positiveInt.max(10_000).default(32),
+  // AUTH-12: signups per client address, and key creations per tenant, in a window (per replica)
+  SIGNUP_LIMIT: positiveInt.default(10),
+  SIGNUP_WINDOW_SECONDS: positiveInt.default(3_600),
+  KEY_MINT_LIMIT: positiveInt.default(50),
+  KEY_MINT_WINDOW_SECONDS: positiveInt.default(3_600),
+  // LIMITS-01: the whole request (headers and body) must arrive within this; a dripped body is cut
+  REQUEST_TIMEOUT_SECONDS: positiveInt.max(300).default(20),
   GIT_SHA: z
     .string()
     .regex(/^[0-9a-f]{40}$/, 'must be a 40-character hex commit id')

@@ -26,12 +26,18 @@ describe('health and accounts', () => {
     expect(Object.keys(version.body).sort()).toEqual(['build_time', 'git_sha', 'version']);
   });
 
-  it('signs up once per e-mail and logs in with a bearer JWT', async () => {
+  it('signs up once per e-mail (a taken one answers like a new one, AUTH-09) and logs in with a bearer JWT', async () => {
     const tenant = await createTenant(env.app);
-    await request(server())
+    const again = await request(server())
       .post('/v1/auth/signup')
-      .send({ email: tenant.email, password: 'another password' })
-      .expect(409);
+      .send({ email: tenant.email, password: 'another password 0123' })
+      .expect(201);
+    expect(again.body).toEqual({ user_id: expect.any(String) });
+    expect(again.body.user_id).not.toBe(tenant.userId);
+    await request(server())
+      .post('/v1/auth/login')
+      .send({ email: tenant.email, password: 'another password 0123' })
+      .expect(401);
     const login = await request(server())
       .post('/v1/auth/login')
       .send({ email: tenant.email, password: tenant.password });

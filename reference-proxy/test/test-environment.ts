@@ -49,6 +49,9 @@ export async function startTestEnvironment(extraEnv: Record<string, string> = {}
     API_KEY_PEPPER: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'debug',
     AUTH_FAILURE_LIMIT: '1000',
+    // in-process tests sign up and mint from one address far more often than production allows
+    SIGNUP_LIMIT: '100000',
+    KEY_MINT_LIMIT: '100000',
     ...extraEnv,
   };
   const logs: string[] = [];

@@ -1,7 +1,9 @@
-// Session JWTs for the management API: HS256 with JWT_SECRET, audience and algorithm pinned on verify.
+// Session JWTs for the management API: HS256 with JWT_SECRET, issuer, audience and algorithm pinned on verify.
 import { jwtVerify, SignJWT } from 'jose';
 
 export const SESSION_AUDIENCE = 'authenticated';
+/** AUTH-14: sessions name this service; a token another service signed with the same secret is refused. */
+export const SESSION_ISSUER = 'mintoken-reference-proxy';
 const ALGORITHM = 'HS256';
 
 export interface Session {
@@ -22,6 +24,7 @@ export function createSessionIssuer(secret: string, ttlSeconds: number): Session
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(userId)
         .setAudience(SESSION_AUDIENCE)
+        .setIssuer(SESSION_ISSUER)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(key);
@@ -32,7 +35,10 @@ export function createSessionIssuer(secret: string, ttlSeconds: number): Session
         const { payload } = await jwtVerify(token, key, {
           algorithms: [ALGORITHM],
           audience: SESSION_AUDIENCE,
-          requiredClaims: ['exp', 'sub'],
+          issuer: SESSION_ISSUER,
+          // a token that claims a longer life than ours (AUTH-14) is not one of ours
+          maxTokenAge: ttlSeconds,
+          requiredClaims: ['exp', 'iat', 'sub'],
         });
         if (payload.role !== SESSION_AUDIENCE || typeof payload.sub !== 'string') return null;
         return { userId: payload.sub };

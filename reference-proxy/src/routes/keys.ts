@@ -3,22 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createSessionGuard } from '../auth/guards.ts';
 import type { Components } from '../components.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { requireSession } from '../http/request-context.ts';
-import { INTENSITIES } from '../keys/key-store.ts';
-
-const KeyInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
-  intensity: z.enum(INTENSITIES).optional(),
-});
-
-function parseKeyInput(body: unknown) {
-  const parsed = KeyInputSchema.safeParse(body ?? {});
-  if (!parsed.success)
-    throw badRequest('Expected {name?, intensity?} with intensity one of lite, full, ultra.');
-  const { name, intensity } = parsed.data;
-  return { ...(name === undefined ? {} : { name }), ...(intensity === undefined ? {} : { intensity }) };
-}
+import { parseKeyInput } from '../keys/key-input.ts';
 
 const IdParamsSchema = z.object({ id: z.string() });
 
@@ -29,7 +16,18 @@ export async function keyRoutes(app: FastifyInstance, options: { components: Com
 
   app.post('/v1/auth/keys', async (request, reply) => {
     const { userId } = requireSession(request);
-    const created = await keyStore.create(userId, parseKeyInput(request.body));
+    const input = parseKeyInput(request.body);
+    // AUTH-12: create/revoke cycles cannot mint keys without end
+    const admitted = components.keyMintThrottle.take(userId);
+    if (!admitted.allowed) {
+      throw new ApiError(
+        429,
+        'rate_limit_exceeded',
+        'Too many keys created. Try again later.',
+        admitted.retryAfterSeconds,
+      );
+    }
+    const created = await keyStore.create(userId, input);
     return reply.code(201).send(keyPresenter.presentCreated(created.record, created.rawKey));
   });
 
@@ -50,7 +48,7 @@ export async function keyRoutes(app: FastifyInstance, options: { components: Com
   app.patch('/v1/auth/keys/:id', async (request) => {
     const { userId } = requireSession(request);
     const { id } = IdParamsSchema.parse(request.params);
-    const record = await keyStore.update(userId, id, parseKeyInput(request.body));
+    const record = await components.keyPatcher.apply(keyStore, userId, id, request.body);
     if (record === null) throw notFound('Key');
     return keyPresenter.present(record);
   });

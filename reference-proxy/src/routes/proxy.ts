@@ -56,6 +56,8 @@ export async function proxyRoutes(app: FastifyInstance, options: ProxyRouteOptio
     const adapter = components.providerAdapters[route.provider];
     app.post(route.url, {
       ...components.proxyAdmission(components, plans, { allowXApiKey: route.allowXApiKey }),
+      // LIMITS-02: after admission (the key is known), the plan's limit binds the bytes as they arrive
+      preParsing: [components.planBodyLimit(plans)],
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const apiKey = requireApiKey(request);
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
