@@ -1,9 +1,10 @@
 // A stand-in target for the environment's own tests: serves GET /health over HTTPS as the contract asks.
 //
 // STUB_BEHAVIOUR=exit-1 makes it fail at once (a broken target); STUB_BEHAVIOUR=never-ready makes it
-// listen but answer /health with 503. It checks DATABASE_URL and one mock upstream before listening,
+// listen but answer /health with 503; STUB_BEHAVIOUR=eaddrinuse-once exits as if its port were taken
+// the first time (it leaves STUB_MARKER_FILE behind), then starts normally. It checks DATABASE_URL and one mock upstream before listening,
 // so a passing environment test proves the wiring, not just the spawn.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import pg from 'pg';
@@ -15,6 +16,12 @@ const log = (level: string, msg: string, extra: Record<string, unknown> = {}): v
 
 if (env.STUB_BEHAVIOUR === 'exit-1') {
   process.stderr.write('stub-target: refusing to start (STUB_BEHAVIOUR=exit-1)\n');
+  process.exit(1);
+}
+
+if (env.STUB_BEHAVIOUR === 'eaddrinuse-once' && !existsSync(env.STUB_MARKER_FILE ?? '')) {
+  writeFileSync(env.STUB_MARKER_FILE ?? '', 'port taken once\n');
+  process.stderr.write(`Error: listen EADDRINUSE: address already in use 127.0.0.1:${env.HTTPS_PORT}\n`);
   process.exit(1);
 }
 
