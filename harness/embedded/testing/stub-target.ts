@@ -2,10 +2,14 @@
 //
 // STUB_BEHAVIOUR=exit-1 makes it fail at once (a broken target); STUB_BEHAVIOUR=never-ready makes it
 // listen but answer /health with 503; STUB_BEHAVIOUR=eaddrinuse-once exits as if its port were taken
-// the first time (it leaves STUB_MARKER_FILE behind), then starts normally. It checks DATABASE_URL and one mock upstream before listening,
+// the first time (it leaves STUB_MARKER_FILE behind), then starts normally.
+// STUB_FAULT breaks it mid-run, once it answered /health: every other request on either port makes it
+// `crash` (exit at once, mid-answer), `hang` (never answer), or `garbage` (bytes that are not HTTP). It checks DATABASE_URL and one mock upstream before listening,
 // so a passing environment test proves the wiring, not just the spawn.
+
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import pg from 'pg';
 
@@ -39,10 +43,26 @@ const upstream = await fetch(`${env.UPSTREAM_OPENAI_URL}/v1/chat/completions`, {
 log('info', 'upstream reachable', { status: upstream.status });
 
 const ready = env.STUB_BEHAVIOUR !== 'never-ready';
+const fault = env.STUB_FAULT ?? '';
+if (!['', 'crash', 'hang', 'garbage'].includes(fault)) {
+  process.stderr.write(`stub-target: STUB_FAULT is crash, hang or garbage (got ${fault})\n`);
+  process.exit(2);
+}
+/** Applies STUB_FAULT to a request that is not GET /health; true when the fault took the request. */
+function faulted(req: IncomingMessage, res: ServerResponse): boolean {
+  if (fault === '' || req.url === '/health') return false;
+  log('info', `fault ${fault}`, { method: req.method, url: req.url });
+  if (fault === 'crash') process.exit(70);
+  if (fault === 'garbage') {
+    res.socket?.end(Buffer.concat([Buffer.from('\u0000\u00ff garbage \r\n\r\n'), randomBytes(64)]));
+  }
+  return true; // hang: the request is never answered
+}
 const https = createServer(
   { cert: readFileSync(env.TLS_CERT_FILE ?? ''), key: readFileSync(env.TLS_KEY_FILE ?? '') },
   (req, res) => {
     log('debug', 'request', { method: req.method, url: req.url });
+    if (faulted(req, res)) return;
     const status = req.url === '/health' && ready ? 200 : 503;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(
@@ -51,6 +71,7 @@ const https = createServer(
   },
 );
 const http = createHttpServer((req, res) => {
+  if (faulted(req, res)) return;
   res.writeHead(308, { location: `https://127.0.0.1:${env.HTTPS_PORT}${req.url}` }).end();
 });
 const host = env.BIND_HOST ?? '127.0.0.1';
