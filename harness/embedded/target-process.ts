@@ -10,7 +10,7 @@ import { formatDuration, HarnessError, isHarnessError, lastLines, messageOf } fr
 import { reserveFreePorts } from '../free-port.ts';
 
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
-const HEALTH_POLL_INTERVAL_MS = 100;
+const HEALTH_POLL_INTERVAL_MS = 25;
 const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const STOP_GRACE_MS = 10_000;
 const STDERR_TAIL_LINES = 20;
