@@ -1,9 +1,9 @@
-// Benchmark: the canary sweep's one-pass matcher against `grep -F -f` on the same files, in the same run; prints the ratio.
+// Benchmark: the canary sweep's one-pass matcher against `grep -F -f` and ripgrep's `rg -F -f` on the same files, in the same run; prints the ratios.
 // Run: node_modules/.bin/node bench/sweep-vs-grep.ts [--mb 256] [--rounds 3]
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canaryForms, makeCanary } from '../harness/probes/canary.ts';
@@ -74,22 +74,34 @@ try {
     for (const file of subset) await matcher.scanFile(file, () => hits.add(file));
     return hits;
   };
-  const grep = (subset: readonly string[]): Set<string> => {
-    const out = spawnSync('grep', ['-F', '-a', '-c', '-f', patternFile, ...subset], {
-      env: { ...process.env, LC_ALL: 'C' },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (out.status !== 0 && out.status !== 1) throw new Error(`grep failed: ${out.stderr}`);
-    // one file: grep prints the bare count; several: `file:count`
-    if (subset.length === 1) return new Set(/^[1-9]/.test(out.stdout) ? subset : []);
-    return new Set(
-      out.stdout
-        .split('\n')
-        .filter((line) => /:[1-9]\d*$/.test(line))
-        .map((line) => line.slice(0, line.lastIndexOf(':'))),
+  // Both print `file:count` per file (-H); a file with a hit has a count ≥ 1.
+  const scanner =
+    (command: string, args: readonly string[]) =>
+    (subset: readonly string[]): Set<string> => {
+      const out = spawnSync(command, [...args, '-f', patternFile, ...subset], {
+        env: { ...process.env, LC_ALL: 'C' },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (out.error) throw new Error(`${command} could not run: ${out.error.message}`);
+      if (out.status !== 0 && out.status !== 1) throw new Error(`${command} failed: ${out.stderr}`);
+      return new Set(
+        out.stdout
+          .split('\n')
+          .filter((line) => /:[1-9]\d*$/.test(line))
+          .map((line) => line.slice(0, line.lastIndexOf(':'))),
+      );
+    };
+  const grep = scanner('grep', ['-F', '-a', '-c', '-H']);
+  // ripgrep searches files on every core by default; -j1 is the same single thread the sweep uses
+  const rg = scanner('rg', ['-F', '-a', '-c', '-H', '--no-config', '--no-ignore', '--no-mmap']);
+  const rg1 = scanner('rg', ['-F', '-a', '-c', '-H', '--no-config', '--no-ignore', '--no-mmap', '-j1']);
+  const rgVersion = spawnSync('rg', ['--version'], { encoding: 'utf8' });
+  if (rgVersion.error) {
+    throw new Error(
+      "rg (ripgrep) is not installed: install Debian's 'ripgrep' (scripts/setup.sh does, as root).",
     );
-  };
+  }
   const time = async (run: () => Promise<Set<string>> | Set<string>) => {
     let best = Number.POSITIVE_INFINITY;
     let hits = new Set<string>();
@@ -104,21 +116,30 @@ try {
   const lines: string[] = [
     `corpus: ${files.length} files of ${FILE_BYTES / 1024 / 1024} MiB, ${mib(files).toFixed(0)} MiB, page cache warm`,
     `needles: ${needles.length} (4 secrets, every form and 16-char fragment); best of ${ROUNDS} rounds`,
-    `grep: ${spawnSync('grep', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}, -F -a -c -f, LC_ALL=C`,
+    `grep: ${spawnSync('grep', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}, -F -a -c -H -f, LC_ALL=C`,
+    `rg: ${rgVersion.stdout.split('\n')[0]}, -F -a -c -H -f --no-mmap (all cores; "rg -j1": one thread)`,
+    `sweep: one thread of this Node process (${os.availableParallelism()} cores here)`,
     '',
-    'content              sweep MiB/s   grep MiB/s   ratio   both found every planted leak',
+    'content              sweep MiB/s  grep MiB/s  ÷grep  rg MiB/s  ÷rg  rg-j1 MiB/s  ÷rg-j1  all found every planted leak',
   ];
   let allFound = true;
   const row = async (label: string, subset: readonly string[]) => {
     const ours = await time(() => sweep(subset));
-    const theirs = await time(() => grep(subset));
+    const others = [
+      await time(() => grep(subset)),
+      await time(() => rg(subset)),
+      await time(() => rg1(subset)),
+    ];
     const expected = subset.filter((f) => planted.has(f));
     const found = (hits: Set<string>) => hits.size === expected.length && expected.every((f) => hits.has(f));
-    allFound &&= found(ours.hits) && found(theirs.hits);
+    const everyFound = found(ours.hits) && others.every((o) => found(o.hits));
+    allFound &&= everyFound;
     const rate = (ms: number) => (mib(subset) / (ms / 1000)).toFixed(0);
-    lines.push(
-      `${label.padEnd(20)} ${rate(ours.ms).padStart(11)} ${rate(theirs.ms).padStart(12)} ${(theirs.ms / ours.ms).toFixed(2).padStart(7)}   ${found(ours.hits) && found(theirs.hits)}`,
+    const cells = others.map(
+      (o, i) =>
+        `${rate(o.ms).padStart([11, 9, 12][i] ?? 9)} ${(o.ms / ours.ms).toFixed(2).padStart(i === 1 ? 5 : 6)}`,
     );
+    lines.push(`${label.padEnd(20)} ${rate(ours.ms).padStart(11)} ${cells.join(' ')}   ${everyFound}`);
   };
   for (const [kind, label] of KINDS.entries())
     await row(
@@ -126,7 +147,11 @@ try {
       files.filter((_, i) => i % KINDS.length === kind),
     );
   await row('all of the above', files);
-  lines.push('', 'ratio = sweep throughput / grep -F -f throughput on the same files in the same run', '');
+  lines.push(
+    '',
+    'ratio (÷X) = sweep throughput / X throughput on the same files in the same run (≥ 1.00: the sweep is as fast)',
+    '',
+  );
   process.stdout.write(lines.join('\n'));
   if (!allFound) process.exitCode = 1;
 } finally {

@@ -24,6 +24,8 @@ export interface StartEnvironmentOptions {
   onProgress?: (message: string) => void;
   /** how long a replica may take to answer GET /health (default 30 s) */
   readyTimeoutMs?: number;
+  /** process mode: copy this template cluster (createPostgresTemplate) instead of running initdb */
+  postgresTemplateDir?: string | null;
 }
 
 /** What a provider gets: the run's settings, a scratch dir, and a stack to defer its teardown onto. */
@@ -38,6 +40,8 @@ export interface ProviderContext {
   /** per-run directory under the OS temp dir; removed by stop() */
   scratchDir: string;
   readyTimeoutMs: number;
+  /** a template cluster to copy instead of running initdb (the kill matrix shares one); null: initdb */
+  postgresTemplateDir: string | null;
   cleanup: CleanupStack;
   progress: (message: string) => void;
 }
@@ -118,6 +122,7 @@ export async function startEnvironment(
       logDir: path.join(options.reportDir, 'logs'),
       scratchDir,
       readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+      postgresTemplateDir: options.postgresTemplateDir ?? null,
       cleanup,
       progress,
     });

@@ -57,4 +57,14 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
 fi
 # Debian starts the packaged nginx on port 80 after install; the tests start their own, so stop that one.
 if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then systemctl stop nginx || true; fi
+# bench/sweep-vs-grep.ts compares the canary sweep with ripgrep (rg -F -f) as well as grep; only the bench needs it.
+if ! command -v rg >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's ripgrep…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ripgrep >/dev/null; } \
+      || say "apt-get install ripgrep failed: bench/sweep-vs-grep.ts needs rg (the gate does not)."
+  else
+    say "ripgrep is missing: bench/sweep-vs-grep.ts needs rg (install Debian's 'ripgrep'); the gate does not."
+  fi
+fi
 say "done"

@@ -6,7 +6,6 @@ import { createRunCertificates, TLS_HOSTNAME } from '../certs.ts';
 import type { EnvironmentProvider, ProviderContext } from '../environment.ts';
 import { type EnvironmentInfo, PROVIDERS, type ReplicaInfo } from '../environment-info.ts';
 import { formatDuration, HarnessError } from '../errors.ts';
-import { reserveFreePorts } from '../free-port.ts';
 import type { ProcessRun } from '../manifest.ts';
 import { generateCanary } from '../run-secrets.ts';
 import { EmbeddedPostgres } from './postgres.ts';
@@ -47,6 +46,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     timed(() => createRunCertificates(path.join(scratchDir, 'certs'))),
     new EmbeddedPostgres(path.join(scratchDir, 'postgres'))
       .withStatementLogFile(path.join(ctx.logDir, 'postgres.log'))
+      .withTemplate(ctx.postgresTemplateDir)
       .start(),
   ]);
   if (postgresResult.status === 'fulfilled')
@@ -58,7 +58,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const t = postgres.timings;
   progress(`certificates ready in ${formatDuration(certsMs)}`);
   progress(
-    `postgres ready in ${formatDuration(t.totalMs)} (initdb ${formatDuration(t.initdbMs)}, start ${formatDuration(t.startMs)}, ` +
+    `postgres ready in ${formatDuration(t.totalMs)} (${t.preparedBy} ${formatDuration(t.initdbMs)}, start ${formatDuration(t.startMs)}, ` +
       `setup ${formatDuration(t.setupMs)}) on 127.0.0.1:${postgres.getPort()}`,
   );
 
@@ -99,13 +99,11 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
 
   const startReplica = async (index: number): Promise<StartedTargetProcess> => {
     const name = `replica-${index}`;
-    const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
     const env = { ...baseEnv, DATA_DIR: path.join(dataDir, name), TMPDIR: path.join(tmpDir, name) };
     await Promise.all([mkdir(env.DATA_DIR, { recursive: true }), mkdir(env.TMPDIR, { recursive: true })]);
     const replica = await new TargetProcess(name, command)
       .withCwd(run.cwd)
       .withEnv({ ...env, ...run.env })
-      .withPorts({ httpsPort, httpPort })
       .withCaPem(certs.ca.certPem)
       .withLogDir(ctx.logDir)
       .withReadyTimeout(ctx.readyTimeoutMs)

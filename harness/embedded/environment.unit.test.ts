@@ -11,6 +11,7 @@ import { MockControlClient } from '../../fixtures/mock-upstreams.ts';
 import { type StartedEnvironment, startEnvironment } from '../environment.ts';
 import type { EnvironmentInfo } from '../environment-info.ts';
 import { parseManifest } from '../manifest.ts';
+import { createPostgresTemplate, removePostgresTemplate } from './postgres.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const STUB = ['node', 'harness/embedded/testing/stub-target.ts'];
@@ -152,6 +153,45 @@ describe('embedded environment', () => {
   });
 });
 
+describe('embedded environment from a Postgres template (the kill matrix)', () => {
+  it('copies the template instead of initdb, with a superuser password of its own', async () => {
+    const templateDir = await createPostgresTemplate(
+      path.join(tmpdir(), `mintoken-harness-env-test-template-${process.pid}`),
+    );
+    const templatePassword = (
+      await readFile(path.join(templateDir, 'template-superuser-password'), 'utf8')
+    ).trim();
+    const progress: string[] = [];
+    const environment = await startEnvironment(stubManifest(), {
+      ...options('env-test-template'),
+      replicas: 1,
+      postgresTemplateDir: templateDir,
+      onProgress: (line) => progress.push(line),
+    });
+    try {
+      expect(progress.join('\n')).toMatch(/postgres ready in .*\(template copy /);
+      const adminUrl = new URL(environment.getInfo().database.adminUrl ?? '');
+      const admin = new pg.Client({ connectionString: adminUrl.href });
+      await admin.connect();
+      const { rows } = await admin.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_roles WHERE rolname = $1',
+        ['mintoken_owner'],
+      );
+      await admin.end();
+      expect(rows[0]?.n).toBe('1');
+      expect(decodeURIComponent(adminUrl.password)).not.toBe(templatePassword);
+      adminUrl.password = encodeURIComponent(templatePassword);
+      const stale = new pg.Client({ connectionString: adminUrl.href });
+      await expect(stale.connect()).rejects.toThrow(/password authentication failed/);
+      await stale.end().catch(() => undefined);
+    } finally {
+      await environment.stop();
+      await removePostgresTemplate(templateDir);
+    }
+    expect(existsSync(templateDir)).toBe(false);
+  });
+});
+
 describe('embedded environment start failures', () => {
   it('reports a target that exits with its stderr, and leaves nothing behind', async () => {
     const runId = 'env-test-exit';
@@ -169,6 +209,22 @@ describe('embedded environment start failures', () => {
     });
     await expect(attempt).rejects.toThrow(/HARNESS_ERR_TARGET_UNREACHABLE[\s\S]*answered 503/);
     expect(processesMentioning(path.join(tmpdir(), 'mintoken-harness-env-test-never-ready'))).toEqual([]);
+  });
+
+  it('starts the target again on new ports when it exits with EADDRINUSE (the pick-then-bind race)', async () => {
+    const marker = path.join(reportRoot, 'eaddrinuse-marker');
+    const environment = await startEnvironment(
+      stubManifest({ STUB_BEHAVIOUR: 'eaddrinuse-once', STUB_MARKER_FILE: marker }),
+      { ...options('env-test-eaddrinuse'), replicas: 1 },
+    );
+    try {
+      expect(existsSync(marker)).toBe(true); // the first attempt did exit with EADDRINUSE
+      const info = environment.getInfo();
+      expect(await readFile(info.replicas[0]?.logFiles[1] ?? '', 'utf8')).toMatch(/EADDRINUSE/);
+      expect(await isListening(info.replicas[0]?.httpsPort ?? 0)).toBe(true);
+    } finally {
+      await environment.stop();
+    }
   });
 
   it('refuses a mutant when the manifest has no mutantCommand', async () => {

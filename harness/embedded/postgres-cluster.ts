@@ -45,6 +45,18 @@ export async function initCluster(
   }
 }
 
+/** `cp -a from to` (a template's data directory): owner, modes and links kept. */
+export async function runCopy(from: string, to: string): Promise<void> {
+  const result = await runCommand('cp', ['-a', from, to], {});
+  if (result.code !== 0) {
+    throw new HarnessError(
+      'HARNESS_ERR_POSTGRES_START_FAILED',
+      `cp -a ${from} ${to} failed (exit ${result.code ?? result.signal}): ${lastLines(result.output, 10)}\n` +
+        'Check that the template still exists (HARNESS_POSTGRES_TEMPLATE) and the temp dir has free space.',
+    );
+  }
+}
+
 /** pg_ctl start -w: returns once the server accepts connections, or throws with its log. */
 export async function startCluster(bins: PostgresBinaries, runAs: RunAs, dataDir: string, logFile: string) {
   // The log file is opened here (by us) and handed over as stdout, so the server can write to it

@@ -6,13 +6,17 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import path from 'node:path';
 import { onProcessExit } from '../cleanup-stack.ts';
-import { formatDuration, HarnessError, lastLines, messageOf } from '../errors.ts';
+import { formatDuration, HarnessError, isHarnessError, lastLines, messageOf } from '../errors.ts';
+import { reserveFreePorts } from '../free-port.ts';
 
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
-const HEALTH_POLL_INTERVAL_MS = 100;
+const HEALTH_POLL_INTERVAL_MS = 25;
 const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const STOP_GRACE_MS = 10_000;
 const STDERR_TAIL_LINES = 20;
+/** How often a target that lost its free ports to another process (EADDRINUSE) is started again on new ones. */
+const PORT_ATTEMPTS = 3;
+const ADDRESS_IN_USE = /EADDRINUSE|address already in use/i;
 
 /** A manifest command as spawned: a leading `node` is the Node binary running the harness. */
 export function resolveCommand(command: readonly string[]): [string, string[]] {
@@ -30,7 +34,8 @@ export class TargetProcess {
   readonly #command: readonly string[];
   #cwd = process.cwd();
   #env: Record<string, string> = {};
-  #ports = { httpsPort: 0, httpPort: 0 };
+  /** null: pick free ports at start, and pick again if the target exits with EADDRINUSE */
+  #ports: { httpsPort: number; httpPort: number } | null = null;
   #caPem = '';
   #logDir = '.';
   #readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS;
@@ -51,6 +56,10 @@ export class TargetProcess {
     return this;
   }
 
+  /**
+   * Fixed ports. Without this call the target gets two free ports, and when another process takes
+   * one between the pick and the target's bind (it exits with EADDRINUSE) it starts again on new ones.
+   */
   withPorts(ports: { httpsPort: number; httpPort: number }): this {
     this.#ports = ports;
     return this;
@@ -74,13 +83,31 @@ export class TargetProcess {
 
   async start(): Promise<StartedTargetProcess> {
     await mkdir(this.#logDir, { recursive: true });
+    if (this.#ports !== null) return this.#startOn(this.#ports);
+    for (let attempt = 1; ; attempt += 1) {
+      const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
+      try {
+        return await this.#startOn({ httpsPort, httpPort });
+      } catch (error) {
+        // The target needs its ports in env, so they are picked before it binds: another process may
+        // take one in between. Only that race is retried; every other failure is the target's.
+        const lostPort =
+          isHarnessError(error) &&
+          error.code === 'HARNESS_ERR_TARGET_EXITED' &&
+          ADDRESS_IN_USE.test(error.message);
+        if (!lostPort || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async #startOn(ports: { httpsPort: number; httpPort: number }): Promise<StartedTargetProcess> {
     const stdoutFile = path.join(this.#logDir, `${this.#name}-stdout.log`);
     const stderrFile = path.join(this.#logDir, `${this.#name}-stderr.log`);
     const [file, args] = resolveCommand(this.#command);
     const env = {
       ...this.#env,
-      HTTPS_PORT: String(this.#ports.httpsPort),
-      HTTP_PORT: String(this.#ports.httpPort),
+      HTTPS_PORT: String(ports.httpsPort),
+      HTTP_PORT: String(ports.httpPort),
     };
     // The child writes straight into the log files: no byte passes through (or waits in) the harness.
     const fds = [openSync(stdoutFile, 'a'), openSync(stderrFile, 'a')] as const;
@@ -102,10 +129,7 @@ export class TargetProcess {
           'Check run.process.command and cwd in the manifest.',
       );
     }
-    const started = new StartedTargetProcess(this.#name, child, child.pid, this.#ports, [
-      stdoutFile,
-      stderrFile,
-    ]);
+    const started = new StartedTargetProcess(this.#name, child, child.pid, ports, [stdoutFile, stderrFile]);
     try {
       await started.waitUntilReady(this.#caPem, this.#readyTimeoutMs, [file, ...args].join(' '));
       return started;

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { type StartedTargetProcess, TargetProcess } from '../embedded/target-process.ts';
 import type { EnvironmentInfo } from '../environment-info.ts';
 import { HarnessError } from '../errors.ts';
-import { reserveFreePorts } from '../free-port.ts';
 import { loadManifest } from '../manifest.ts';
 
 export interface SpareReplica {
@@ -59,12 +58,10 @@ export async function startSpareReplica(
   const dataDir = path.join(env.dirs.dataDir, name);
   const tmpDir = path.join(env.dirs.tmpDir, name);
   await Promise.all([mkdir(dataDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
-  const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
   const logDir = path.dirname(env.replicas[0]?.logFiles[0] ?? path.join(dataDir, 'logs', 'x'));
   const started: StartedTargetProcess = await new TargetProcess(name, command)
     .withCwd(run.cwd)
     .withEnv({ ...env.targetEnv, DATA_DIR: dataDir, TMPDIR: tmpDir, ...options.overrides })
-    .withPorts({ httpsPort, httpPort })
     .withCaPem(env.caPem)
     .withLogDir(logDir)
     .start();

@@ -114,12 +114,19 @@ export function parseWriteLine(line: string): { path: string; bytes: Buffer } | 
   return { path: file, bytes: Buffer.concat(strings) };
 }
 
+/** An entry ending in `/` excludes every file under that directory; any other entry, that one file. */
+export function isExcluded(file: string, exclude: ReadonlySet<string>): boolean {
+  if (exclude.has(file)) return true;
+  for (const entry of exclude) if (entry.endsWith('/') && file.startsWith(entry)) return true;
+  return false;
+}
+
 async function parseTrace(traceFile: string, exclude: ReadonlySet<string>): Promise<Map<string, Buffer>> {
   const chunks = new Map<string, Buffer[]>();
   const lines = createInterface({ input: createReadStream(traceFile), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     const write = parseWriteLine(line);
-    if (write === null || exclude.has(write.path)) continue;
+    if (write === null || isExcluded(write.path, exclude)) continue;
     chunks.set(write.path, [...(chunks.get(write.path) ?? []), write.bytes]);
   }
   return new Map([...chunks].map(([file, parts]) => [file, Buffer.concat(parts)]));
@@ -129,7 +136,8 @@ async function parseTrace(traceFile: string, exclude: ReadonlySet<string>): Prom
  * Attaches strace to `pids` (every thread: the libuv pool writes files too) and to a control process
  * of its own. `stop()` makes the control write its canaries to a file in `controlDir` and delete it,
  * then detaches and returns every file's written bytes. Degrades to `unavailable` with the reason
- * when strace is missing or ptrace is refused; never to a silent clean result.
+ * when strace is missing or ptrace is refused; never to a silent clean result. `excludeFiles`: files
+ * whose writes are not the target's choice (its own log files); an entry ending in `/` is a directory.
  */
 export async function startWriteCapture(
   pids: readonly number[],

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseWriteLine, startWriteCapture, straceUnavailable } from './write-capture.ts';
+import { isExcluded, parseWriteLine, startWriteCapture, straceUnavailable } from './write-capture.ts';
 
 const hex = (text: string) =>
   [...Buffer.from(text)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
@@ -58,3 +58,11 @@ describe.skipIf(straceUnavailable() !== null)(
     });
   },
 );
+
+test('an exclusion ending in / covers the files under that directory only; others name one file', () => {
+  const exclude = new Set(['/run/x/diagnostics/', '/run/x/replica-0-stdout.log']);
+  expect(isExcluded('/run/x/diagnostics/Heap.1.heapsnapshot', exclude)).toBe(true);
+  expect(isExcluded('/run/x/replica-0-stdout.log', exclude)).toBe(true);
+  expect(isExcluded('/run/x/diagnostics-other/a.log', exclude)).toBe(false);
+  expect(isExcluded('/run/x/target-tmp/dump.json', exclude)).toBe(false);
+});

@@ -16,11 +16,16 @@ import { precondition } from '../../harness/verdict.ts';
  * longer window that the harness starts itself is started once more, just for this check, with this
  * window: the shared environment keeps its own, so no other check's timing changes.
  */
-const SHORT_WINDOW_S = 10;
+const SHORT_WINDOW_S = 5;
+/** The dedicated environment's quota (RATE_LIMIT_REQUESTS): small, so exhausting a key takes a few requests. */
+const SHORT_QUOTA = 5;
 /** A target the harness cannot restart (deployed) is waited for, up to this window. */
 const MAX_WAITED_WINDOW_S = 120;
-/** Exhausting a free key takes one or two seconds even on a loaded machine; start with at least this much left. */
-const MIN_WINDOW_LEFT_S = 6;
+/**
+ * Exhausting a key of SHORT_QUOTA (or a free key of a target already on a short window) takes well
+ * under a second, one or two on a loaded machine; start with at least this much of the window left.
+ */
+const MIN_WINDOW_LEFT_S = 3;
 
 describe(claimTitle('RATELIMIT-05'), () => {
   test(
@@ -42,13 +47,13 @@ describe(claimTitle('RATELIMIT-05'), () => {
         if (canStartDedicated(manifest)) {
           const dedicated = await startDedicatedEnvironment(env, manifest, {
             label: 'ratelimit-window',
-            limits: { rateLimitWindowSeconds: SHORT_WINDOW_S },
+            limits: { rateLimitWindowSeconds: SHORT_WINDOW_S, rateLimitRequests: SHORT_QUOTA },
           });
           onTestFinished(() => dedicated.stop());
           const info = dedicated.getInfo();
           client = new TargetClient(info.replicas[0]?.httpsUrl ?? '', info.caPem);
           onTestFinished(() => client.close());
-          where = `a dedicated environment with RATE_LIMIT_WINDOW_SECONDS=${SHORT_WINDOW_S}`;
+          where = `a dedicated environment with RATE_LIMIT_WINDOW_SECONDS=${SHORT_WINDOW_S}, RATE_LIMIT_REQUESTS=${SHORT_QUOTA}`;
         } else if (probe!.windowSeconds > MAX_WAITED_WINDOW_S) {
           return evidence.notAssessed(
             `the target's window is ${probe!.windowSeconds} s, longer than the ${MAX_WAITED_WINDOW_S} s this check waits, and the harness cannot restart a deployed target with a shorter one`,

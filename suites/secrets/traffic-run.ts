@@ -140,11 +140,12 @@ export async function captureWritesOf(env: EnvironmentInfo): Promise<WriteCaptur
       [],
       `a write capture needs a target process the harness started (mode ${env.mode})`,
     );
-  return startWriteCapture(
-    [pid],
-    path.resolve(control),
-    env.replicas.flatMap((r) => r.logFiles),
-  );
+  return startWriteCapture([pid], path.resolve(control), [
+    ...env.replicas.flatMap((r) => r.logFiles),
+    // V8 heap snapshots the harness itself asks for (SIGUSR2, the heap sink of another check running
+    // at the same time) land here; they are swept as the heap sink, not as files the target chose to write
+    ...(env.dirs.diagnosticDir ? [`${path.resolve(env.dirs.diagnosticDir)}/`] : []),
+  ]);
 }
 
 /** Waits until the tenant's usage rows stop growing (they are written after each response). */
