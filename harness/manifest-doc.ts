@@ -23,6 +23,11 @@ export const FIELD_MEANINGS: Record<string, string> = {
   'run.external.tlsHostname': "the name browsers use for the target (default: the httpsUrl's host)",
   'run.external.mockControlUrl':
     'the control API of mock providers the deployment forwards to (else the checks that watch provider traffic are not assessed)',
+  'run.external.mockUpstreams':
+    'the origins of those mock providers, as the deployment was configured with them',
+  'run.external.mockUpstreams.openai': 'OpenAI-format mock origin',
+  'run.external.mockUpstreams.anthropic': 'Anthropic-format mock origin',
+  'run.external.mockUpstreams.google': 'Google-format mock origin',
   'run.external.caFile': "the CA that signed a private deployment's certificate (else system trust)",
   database: 'how the target uses Postgres',
   'database.schemas': 'schemas holding tenant data',

@@ -44,6 +44,14 @@ const ExternalRunSchema = z.strictObject({
   tlsHostname: z.string().min(1).optional(),
   /** the control API of mock providers the deployment forwards to, when its operator runs the harness's mocks */
   mockControlUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** the origins of those mock providers, as the deployment was configured with them */
+  mockUpstreams: z
+    .strictObject({
+      openai: z.url({ protocol: /^https$/ }),
+      anthropic: z.url({ protocol: /^https$/ }),
+      google: z.url({ protocol: /^https$/ }),
+    })
+    .optional(),
 });
 
 const RUN_MODES = ['process', 'container', 'external'] as const;

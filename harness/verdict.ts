@@ -75,3 +75,17 @@ export function runSecretsOf<T>(env: { secrets: T | null; mode: string }): T {
   }
   return env.secrets;
 }
+
+/** The origin of a provider the target forwards to, as the run knows it; unknown (an external target) is not_assessed. */
+export function upstreamUrlOf(
+  env: { upstreams: Record<string, { url: string }>; mode: string },
+  provider: string,
+): string {
+  const url = env.upstreams[provider]?.url ?? '';
+  if (url === '') {
+    throw new NotAssessed(
+      `the ${provider} origin this ${env.mode} target forwards to is unknown to the harness (give run.external.mockUpstreams when the deployment uses the harness's mocks)`,
+    );
+  }
+  return url;
+}

@@ -61,6 +61,11 @@ async function edgeManifest(weakened: boolean, name: string): Promise<string> {
         caFile: info.targetEnv.UPSTREAM_CA_FILE,
         tlsHostname: info.tlsHostname,
         mockControlUrl: info.mockControlUrl,
+        mockUpstreams: {
+          openai: info.upstreams.openai.url,
+          anthropic: info.upstreams.anthropic.url,
+          google: info.upstreams.google.url,
+        },
       },
     },
     database: {
@@ -138,7 +143,11 @@ describe('external mode through a real edge', () => {
     const run = await audit(manifest, `edge-sound-${stamp}`);
     expect(run.report.target?.mode).toBe('external');
     expect(run.report.target?.url).toContain('https://127.0.0.1:');
-    const failed = Object.entries(run.results).filter(([, r]) => r === 'fail' || r === 'error');
+    // no false alarm; an `error` only where a busy machine made a bounded measurement inconclusive
+    const noise = /HARNESS_ERR_(TIMING_INCONCLUSIVE|CHECK_OVER_BUDGET)/;
+    const failed = Object.entries(run.results).filter(
+      ([id, r]) => r === 'fail' || (r === 'error' && !noise.test(run.reasons[id] ?? '')),
+    );
     expect(failed, `${JSON.stringify(run.reasons, null, 1)}\n${run.output}`).toEqual([]);
     for (const id of MUST_PASS) expect(run.results[id], `${id}: ${run.reasons[id]}`).toBe('pass');
     for (const [id, result] of Object.entries(run.results)) {
@@ -147,7 +156,7 @@ describe('external mode through a real edge', () => {
     expect([0, 3]).toContain(run.status);
   });
 
-  test('a weakened edge (TLS 1.0 and CBC suites on, HSTS only on 2xx/3xx) fails exactly TRANSPORT-01, -02 and -04', {
+  test('a weakened edge (TLS 1.0 and CBC suites on, HSTS only on 2xx/3xx) fails exactly TRANSPORT-01, -02, -04 and -05', {
     timeout: 600_000,
   }, async () => {
     const manifest = await edgeManifest(true, 'weakened');

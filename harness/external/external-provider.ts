@@ -88,7 +88,13 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     ],
     caPem,
     tlsHostname: run.tlsHostname ?? https.hostname,
-    upstreams: { openai: none, anthropic: none, google: none },
+    upstreams: run.mockUpstreams
+      ? {
+          openai: { url: run.mockUpstreams.openai },
+          anthropic: { url: run.mockUpstreams.anthropic },
+          google: { url: run.mockUpstreams.google },
+        }
+      : { openai: none, anthropic: none, google: none },
     mockControlUrl: run.mockControlUrl ?? null,
     database: {
       adminUrl: ctx.manifest.database.adminUrl ?? null,

@@ -10,7 +10,7 @@ import { claimTitle } from '../../harness/claims.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { UsageListSchema } from '../../harness/contract/schemas.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
-import { precondition, requireStatus } from '../../harness/verdict.ts';
+import { precondition, requireStatus, upstreamUrlOf } from '../../harness/verdict.ts';
 
 /** The contract's bound: the upstream connection closes within this long after the client left. */
 const CLOSE_WITHIN_MS = 1_000;
@@ -75,7 +75,7 @@ describe(claimTitle('SECRETS-13'), () => {
     const key = makeCanary('anthropic');
     const cursor = await mock.cursor();
     const run = await streamThenAbort(
-      `${env.upstreams.anthropic.url}/v1/messages`,
+      `${upstreamUrlOf(env, 'anthropic')}/v1/messages`,
       env.caPem,
       { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
       chatBody('anthropic', 'mock-slow-stream', makePrompt(), true),

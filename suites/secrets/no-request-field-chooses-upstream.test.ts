@@ -10,12 +10,12 @@ import { claimTitle } from '../../harness/claims.ts';
 import type { TargetClient } from '../../harness/contract/client.ts';
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
-import { precondition } from '../../harness/verdict.ts';
+import { precondition, upstreamUrlOf } from '../../harness/verdict.ts';
 
 let trap: TrapHost;
 beforeAll(async () => {
   // on the mock upstreams' host: an address the target can reach in every mode
-  trap = await TrapHost.start(new URL(inject('environment').upstreams.openai.url).hostname);
+  trap = await TrapHost.start(new URL(upstreamUrlOf(inject('environment'), 'openai')).hostname);
 });
 afterAll(() => trap.close());
 

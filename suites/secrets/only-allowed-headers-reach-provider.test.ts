@@ -7,7 +7,7 @@ import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import type { Provider } from '../../harness/environment-info.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
-import { precondition, requireStatus } from '../../harness/verdict.ts';
+import { precondition, requireStatus, upstreamUrlOf } from '../../harness/verdict.ts';
 
 /** The client headers that must stay at the proxy, each with a value no one else sends. */
 function hostileHeaders(): Record<string, string> {
@@ -48,7 +48,7 @@ describe(claimTitle('SECRETS-10'), () => {
     const mtKey = makeCanary('mt_live');
     const cursor = await mock.cursor();
     const agent = new Agent({ connect: { ca: env.caPem } });
-    await request(`${env.upstreams.openai.url}/v1/chat/completions`, {
+    await request(`${upstreamUrlOf(env, 'openai')}/v1/chat/completions`, {
       method: 'POST',
       dispatcher: agent,
       headers: { ...headers, authorization: `Bearer ${mtKey}`, 'content-type': 'application/json' },

@@ -28,8 +28,9 @@ describe(claimTitle('SECRETS-02'), () => {
     if (logs && !logs.assessed) return evidence.notAssessed(logs.notAssessedReason ?? 'logs not captured');
     await recordSweep(evidence, 'control sweep', report, { LOG_LEVEL: env.targetEnv.LOG_LEVEL ?? null });
     // the claim is about the most verbose level, where leaks live: the harness must have asked for it
+    // (a deployed target's level is its operator's: the liveness markers below prove its log is the live one)
     precondition(
-      env.targetEnv.LOG_LEVEL === 'debug',
+      env.mode === 'external' || env.targetEnv.LOG_LEVEL === 'debug',
       `the target runs with LOG_LEVEL=${env.targetEnv.LOG_LEVEL ?? '(unset)'}, not debug`,
     );
     // an empty capture, or one without a line the target wrote for a harness request, would make every sweep clean

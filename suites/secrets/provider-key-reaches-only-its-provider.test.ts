@@ -9,7 +9,7 @@ import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import type { EnvironmentInfo, Provider } from '../../harness/environment-info.ts';
 import { fingerprint, makeCanary } from '../../harness/probes/canary.ts';
-import { precondition, requireStatus } from '../../harness/verdict.ts';
+import { precondition, requireStatus, upstreamUrlOf } from '../../harness/verdict.ts';
 
 /** Where each provider's key must travel (contract §2: the provider's own path and auth header). */
 const EXPECTED: Record<
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => trap.close(() => resolve())));
 const trapHost = () => `127.0.0.1:${(trap.address() as { port: number }).port}`;
-const hostOf = (env: EnvironmentInfo, provider: Provider) => new URL(env.upstreams[provider].url).host;
+const hostOf = (env: EnvironmentInfo, provider: Provider) => new URL(upstreamUrlOf(env, provider)).host;
 
 /** Every recorded request that carries the key anywhere: a header, the path, the body. */
 function carrying(requests: readonly RecordedRequest[], key: string): RecordedRequest[] {
@@ -98,7 +98,7 @@ describe(claimTitle('SECRETS-01'), () => {
     const cursor = await mock.cursor();
     const agent = new Agent({ connect: { ca: env.caPem } });
     // the mistakes the check must catch: the key at the wrong provider, and a connection to a foreign host
-    await request(`${env.upstreams.anthropic.url}/v1/chat/completions`, {
+    await request(`${upstreamUrlOf(env, 'anthropic')}/v1/chat/completions`, {
       method: 'POST',
       dispatcher: agent,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

@@ -30,10 +30,9 @@ export function nginxBinary(): string | null {
 
 export function edgeConfig(o: EdgeOptions): string {
   const p = (name: string) => path.join(o.dir, name);
-  const hsts = o.weakened
-    ? // without `always`, nginx adds a header to 2xx and 3xx answers only: errors go out without HSTS
-      'proxy_hide_header Strict-Transport-Security;\n      add_header Strict-Transport-Security "max-age=31536000; includeSubDomains";'
-    : '';
+  // The edge owns HSTS: on every answer it gives, its own errors (a request it cannot parse) included, with
+  // `always`; the weakened edge drops `always`, so only 2xx and 3xx answers carry it.
+  const hsts = `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains"${o.weakened ? '' : ' always'};`;
   return `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
 daemon off;
 pid ${p('nginx.pid')};
@@ -55,7 +54,9 @@ http {
     ssl_protocols ${o.weakened ? 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3' : 'TLSv1.2 TLSv1.3'};
     ssl_ciphers ${o.weakened ? WEAK_CIPHERS : STRONG_CIPHERS};
     ssl_prefer_server_ciphers off;
+    ${hsts}
     location / {
+      proxy_hide_header Strict-Transport-Security;
       proxy_pass https://127.0.0.1:${o.upstream.port};
       proxy_ssl_trusted_certificate ${o.upstream.caFile};
       proxy_ssl_verify on;
@@ -68,7 +69,6 @@ http {
       proxy_buffering off;
       proxy_request_buffering off;
       proxy_read_timeout 60s;
-      ${hsts}
     }
   }
   server {
