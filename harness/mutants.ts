@@ -59,6 +59,8 @@ export interface MatrixRow {
   errored: string[];
   verdict: Verdict;
   reportPath: string | null;
+  /** set when the first run was broken and this row is the second attempt's */
+  retriedAfter?: string;
 }
 
 /**
@@ -99,7 +101,9 @@ export function formatMatrix(rows: readonly MatrixRow[], notShipped: readonly st
     r.mutant,
     r.pairs.map((p) => `${p.claim}=${p.result}`).join(' ') || '(no claim names it)',
     [...r.failed, ...r.errored.map((id) => `${id}(error)`)].join(' ') || '-',
-    r.verdict.toUpperCase() + (r.collateral.length ? ` (also broke ${r.collateral.join(' ')})` : ''),
+    r.verdict.toUpperCase() +
+      (r.collateral.length ? ` (also broke ${r.collateral.join(' ')})` : '') +
+      (r.retriedAfter ? ' (2nd attempt)' : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) =>

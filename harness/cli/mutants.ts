@@ -72,9 +72,9 @@ process.stderr.write(
   `[mutants] postgres template ready in ${Math.round(performance.now() - templateStarted)} ms; ${jobs} mutant(s) at a time\n`,
 );
 
-async function runSuites(mutant: string): Promise<MatrixRow> {
-  const runId = `mutant-${mutant}-${stamp}`;
-  const log = createWriteStream(path.join(outDir, `${mutant}.log`));
+async function runSuites(mutant: string, attempt = 1): Promise<MatrixRow> {
+  const runId = `mutant-${mutant}-${stamp}${attempt > 1 ? `-attempt${attempt}` : ''}`;
+  const log = createWriteStream(path.join(outDir, `${mutant}${attempt > 1 ? `.attempt${attempt}` : ''}.log`));
   const started = Date.now();
   // The default runs only the suite files holding controls of the claims that must kill the mutant
   // (bounded CI time); `--scope all` runs every suite, so the matrix shows every claim it breaks.
@@ -112,6 +112,17 @@ async function runSuites(mutant: string): Promise<MatrixRow> {
   process.stderr.write(
     `[mutants] ${mutant}: ${row.verdict} in ${Math.round((Date.now() - started) / 1000)} s (failed: ${row.failed.join(' ') || 'none'})\n`,
   );
+  // A broken run (the target never started, a port taken, a check that could not finish) proved nothing
+  // either way: run it once more and say so. A survivor is never retried: that is a verdict.
+  if (row.verdict === 'broken' && attempt === 1) {
+    const why =
+      report?.runErrors[0]?.split('\n')[0] ?? row.pairs.map((p) => `${p.claim}=${p.result}`).join(' ');
+    process.stderr.write(
+      `[mutants] ${mutant}: broken on the first attempt (${why.slice(0, 200)}); running it once more\n`,
+    );
+    const retried = await runSuites(mutant, 2);
+    return { ...retried, retriedAfter: `attempt 1 broken: ${why.slice(0, 300)}` };
+  }
   return row;
 }
 

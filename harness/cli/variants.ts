@@ -41,13 +41,13 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = path.resolve('reports', `variants-${stamp}`);
 mkdirSync(outDir, { recursive: true });
 
-async function runVariant(name: string): Promise<VariantRow> {
+async function runVariant(name: string, attempt = 1): Promise<VariantRow> {
   const variant = await loadVariant(name);
   const manifestPath = path.join(outDir, `${name}.yaml`);
   writeFileSync(manifestPath, stringify(variantManifest(name, variant)));
   await loadManifest(manifestPath); // a variant whose manifest is invalid stops here, naming the field
-  const runId = `variant-${name}-${stamp}`;
-  const log = createWriteStream(path.join(outDir, `${name}.log`));
+  const runId = `variant-${name}-${stamp}${attempt > 1 ? `-attempt${attempt}` : ''}`;
+  const log = createWriteStream(path.join(outDir, `${name}${attempt > 1 ? `.attempt${attempt}` : ''}.log`));
   const started = Date.now();
   const files = suiteFilesOfClaims(variant.claims);
   const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
@@ -76,6 +76,22 @@ async function runVariant(name: string): Promise<VariantRow> {
     `[variants] ${name}: ${row.held ? 'held' : 'DID NOT HOLD'} in ${Math.round((Date.now() - started) / 1000)} s (${results})\n`,
   );
   for (const reason of row.reasons) process.stderr.write(`[variants]   ${reason}\n`);
+  // Only `error`s (the harness could not tell: a busy machine, a port taken) earn one more run, said so;
+  // a `fail` on a variant is a false alarm of the harness and is never retried away.
+  const results = Object.values(row.results);
+  if (
+    !row.held &&
+    attempt === 1 &&
+    !results.includes('fail') &&
+    results.some((r) => r === 'error' || r === 'missing')
+  ) {
+    process.stderr.write(`[variants] ${name}: only errors, no failure; running it once more\n`);
+    const retried = await runVariant(name, 2);
+    return {
+      ...retried,
+      reasons: [...retried.reasons, `(attempt 1 did not hold: ${row.reasons.join('; ').slice(0, 300)})`],
+    };
+  }
   return row;
 }
 
