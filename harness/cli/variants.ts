@@ -78,12 +78,12 @@ async function runVariant(name: string, attempt = 1): Promise<VariantRow> {
   for (const reason of row.reasons) process.stderr.write(`[variants]   ${reason}\n`);
   // Only `error`s (the harness could not tell: a busy machine, a port taken) earn one more run, said so;
   // a `fail` on a variant is a false alarm of the harness and is never retried away.
-  const results = Object.values(row.results);
+  const outcomes = Object.values(row.results);
   if (
     !row.held &&
     attempt === 1 &&
-    !results.includes('fail') &&
-    results.some((r) => r === 'error' || r === 'missing')
+    !outcomes.includes('fail') &&
+    outcomes.some((r) => r === 'error' || r === 'missing')
   ) {
     process.stderr.write(`[variants] ${name}: only errors, no failure; running it once more\n`);
     const retried = await runVariant(name, 2);
