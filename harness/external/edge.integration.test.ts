@@ -124,7 +124,12 @@ beforeAll(async () => {
   if (!run) throw new Error('targets/reference.yaml is a process manifest');
   // The deployment: the reference proxy as its operator would run it behind an edge that forwards the client address.
   deployment = await startEnvironment(
-    { ...reference, run: { process: { ...run, env: { ...run.env, TRUSTED_PROXIES: '127.0.0.1' } } } },
+    {
+      ...reference,
+      run: { process: { ...run, env: { ...run.env, TRUSTED_PROXIES: '127.0.0.1' } } },
+      // throttled like a production service (AUTH-12 needs a 429 within 1,000), loose enough for a whole gate
+      limits: { ...reference.limits, signupLimit: 900, keyMintLimit: 900 },
+    },
     { manifestPath: DEFAULT_MANIFEST_PATH, replicas: 1, runId: deployId, reportDir: reportDirOf(deployId) },
   );
 }, 120_000);

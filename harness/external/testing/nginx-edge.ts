@@ -32,7 +32,8 @@ export function edgeConfig(o: EdgeOptions): string {
   const p = (name: string) => path.join(o.dir, name);
   // The edge owns HSTS: on every answer it gives, its own errors (a request it cannot parse) included, with
   // `always`; the weakened edge drops `always`, so only 2xx and 3xx answers carry it.
-  const hsts = `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains"${o.weakened ? '' : ' always'};`;
+  const hsts = `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains"${o.weakened ? '' : ' always'};
+    add_header X-Content-Type-Options nosniff always;`;
   return `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
 daemon off;
 pid ${p('nginx.pid')};
@@ -57,6 +58,7 @@ http {
     ${hsts}
     location / {
       proxy_hide_header Strict-Transport-Security;
+      proxy_hide_header X-Content-Type-Options;
       proxy_pass https://127.0.0.1:${o.upstream.port};
       proxy_ssl_trusted_certificate ${o.upstream.caFile};
       proxy_ssl_verify on;
