@@ -22,7 +22,14 @@ export interface RunTarget {
 }
 
 export function harnessModeOf(env: NodeJS.ProcessEnv = process.env): HarnessMode {
-  const raw = (env.HARNESS_MODE ?? '').trim() || 'auto';
+  // Unset: HARNESS_TARGET's own mode, or else the embedded mode; a run never changes mode because a Docker
+  // engine happens to be up. `auto` is asked for explicitly.
+  const unset = (env.HARNESS_MODE ?? '').trim() === '';
+  const raw = unset
+    ? (env.HARNESS_TARGET ?? '').trim() !== ''
+      ? 'auto'
+      : 'process'
+    : (env.HARNESS_MODE ?? '').trim();
   const mode = HARNESS_MODES.find((m) => m === raw);
   if (mode === undefined) {
     throw new HarnessError(
