@@ -2,7 +2,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -132,6 +132,35 @@ async function parseTrace(traceFile: string, exclude: ReadonlySet<string>): Prom
   return new Map([...chunks].map(([file, parts]) => [file, Buffer.concat(parts)]));
 }
 
+const LOCK_WAIT_MS = 150_000;
+
+/**
+ * A lock per traced pid set (a directory under the temp dir holding the owner's pid), or null after
+ * LOCK_WAIT_MS. A lock whose owner process is gone is taken over.
+ */
+async function acquireTraceLock(pids: readonly number[]): Promise<{ release(): Promise<void> } | null> {
+  const dir = path.join(tmpdir(), `harness-strace-lock-${[...pids].sort().join('-')}`);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await mkdir(dir);
+      await writeFile(path.join(dir, 'owner'), String(process.pid));
+      return { release: () => rm(dir, { recursive: true, force: true }) };
+    } catch {
+      const owner = Number(await readFile(path.join(dir, 'owner'), 'utf8').catch(() => ''));
+      let alive = true;
+      try {
+        if (owner > 0) process.kill(owner, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) await rm(dir, { recursive: true, force: true });
+      else if (Date.now() > deadline) return null;
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /**
  * Attaches strace to `pids` (every thread: the libuv pool writes files too) and to a control process
  * of its own. `stop()` makes the control write its canaries to a file in `controlDir` and delete it,
@@ -150,6 +179,14 @@ export async function startWriteCapture(
   if (pids.length === 0) return unavailable('no target process id is known in this mode', control);
   const missing = straceUnavailable();
   if (missing !== null) return unavailable(missing, control);
+  // ptrace allows one tracer per process: checks in other workers that trace the same pid take turns
+  const lock = await acquireTraceLock(pids);
+  if (lock === null) {
+    return unavailable(
+      `another check kept the trace of pid ${pids.join(', ')} for over ${LOCK_WAIT_MS / 1000} s, and a process has one tracer at a time`,
+      control,
+    );
+  }
   const work = await mkdtemp(path.join(tmpdir(), 'harness-strace-'));
   const traceFile = path.join(work, 'trace.txt');
   const controlFile = path.join(controlDir, `.harness-write-control-${randomBytes(6).toString('hex')}.log`);
@@ -173,6 +210,7 @@ export async function startWriteCapture(
     controlProcess.kill('SIGKILL');
     strace.kill('SIGKILL');
     await rm(work, { recursive: true, force: true });
+    await lock.release();
     return unavailable(
       `strace could not attach to the target (ptrace not permitted?): ${messageOf(error)}`,
       control,
@@ -193,6 +231,7 @@ export async function startWriteCapture(
       const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
       strace.kill('SIGINT'); // detaches, the target runs on
       await exited;
+      await lock.release();
       try {
         const files = await parseTrace(traceFile, new Set(excludeFiles));
         return { unavailable: null, files, control, controlFile: controlDone, scope };

@@ -21,11 +21,10 @@ afterAll(async () => {
 });
 
 describe(claimTitle('SECRETS-07'), () => {
-  test('keeps every path’s prompt and completion out of the database, its log, the disk and the logs', async ({
-    env,
-    mock,
-    evidence,
-  }) => {
+  // one strace per target process at a time: the other claim's capture may hold it first (write-capture lock)
+  test('keeps every path’s prompt and completion out of the database, its log, the disk and the logs', {
+    timeout: 180_000,
+  }, async ({ env, mock, evidence }) => {
     session = await openTrafficSession(env, TRAFFIC_TENANTS);
     // files written and deleted during the traffic: every write replica 0 (the session's replica) makes
     const capture = await captureWritesOf(env);

@@ -20,11 +20,10 @@ afterAll(async () => {
 });
 
 describe(claimTitle('SECRETS-03'), () => {
-  test('keeps every path’s key out of every file the target or its database wrote', async ({
-    env,
-    mock,
-    evidence,
-  }) => {
+  // one strace per target process at a time: the other claim's capture may hold it first (write-capture lock)
+  test('keeps every path’s key out of every file the target or its database wrote', {
+    timeout: 180_000,
+  }, async ({ env, mock, evidence }) => {
     session = await openTrafficSession(env, TRAFFIC_TENANTS);
     // files written and deleted during the traffic: every write replica 0 (the session's replica) makes
     const capture = await captureWritesOf(env);
