@@ -1,7 +1,4 @@
-// `npm run mutants`: runs the suites once per shipped mutant of the reference proxy and prints the kill matrix.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,13 +7,10 @@ import { onProcessExit } from '../cleanup-stack.ts';
 import { createPostgresTemplate, removePostgresTemplate } from '../embedded/postgres.ts';
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest.ts';
 import { formatMatrix, type MatrixRow, shippedMutants, suiteFilesOfClaims, verdictOf } from '../mutants.ts';
-import { reapRun } from '../reaper.ts';
-import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { renderStrykerReport } from '../report/stryker.ts';
-import { reportDirOf } from '../reporter.ts';
+import { runSuitesRun } from './run-steps.ts';
 
-const HEARTBEAT_MS = 15_000;
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -53,10 +47,6 @@ if (!base.run.process?.mutantCommand) {
     `${DEFAULT_MANIFEST_PATH} needs run.process.mutantCommand to start the reference proxy's mutants`,
   );
 }
-const vitestBin = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
-  'vitest.mjs',
-);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = path.resolve('reports', `mutants-${stamp}`);
 mkdirSync(outDir, { recursive: true });
@@ -74,7 +64,6 @@ process.stderr.write(
 
 async function runSuites(mutant: string, attempt = 1): Promise<MatrixRow> {
   const runId = `mutant-${mutant}-${stamp}${attempt > 1 ? `-attempt${attempt}` : ''}`;
-  const log = createWriteStream(path.join(outDir, `${mutant}${attempt > 1 ? `.attempt${attempt}` : ''}.log`));
   const started = Date.now();
   // The default runs only the suite files holding controls of the claims that must kill the mutant
   // (bounded CI time); `--scope all` runs every suite, so the matrix shows every claim it breaks.
@@ -84,31 +73,18 @@ async function runSuites(mutant: string, attempt = 1): Promise<MatrixRow> {
     process.stderr.write(`[mutants] ${mutant}: no suite file holds a control of ${expected.join(', ')}\n`);
     return { ...verdictOf(mutant, null, null), verdict: 'survived' };
   }
-  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
+  const { report, reportPath } = await runSuitesRun({
+    label: `[mutants] ${mutant}`,
+    runId,
+    files,
     env: {
-      ...process.env,
       HARNESS_TARGET: DEFAULT_MANIFEST_PATH,
       HARNESS_MUTANT: mutant,
-      HARNESS_RUN_ID: runId,
       HARNESS_POSTGRES_TEMPLATE: templateDir,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    logFile: path.join(outDir, `${mutant}${attempt > 1 ? `.attempt${attempt}` : ''}.log`),
   });
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const heartbeat = setInterval(
-    () => process.stderr.write(`[mutants] ${mutant}: ${Math.round((Date.now() - started) / 1000)} s…\n`),
-    HEARTBEAT_MS,
-  );
-  await new Promise<void>((resolve) => child.on('close', () => resolve()));
-  clearInterval(heartbeat);
-  log.end();
-  reapRun(runId); // whatever a worker killed mid-start could not undo
-  const reportPath = path.join(reportDirOf(runId), 'evidence.json');
-  const report = existsSync(reportPath)
-    ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))
-    : null;
-  const row = verdictOf(mutant, report, existsSync(reportPath) ? reportPath : null);
+  const row = verdictOf(mutant, report, reportPath);
   process.stderr.write(
     `[mutants] ${mutant}: ${row.verdict} in ${Math.round((Date.now() - started) / 1000)} s (failed: ${row.failed.join(' ') || 'none'})\n`,
   );

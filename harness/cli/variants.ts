@@ -1,18 +1,12 @@
-// `npm run variants`: runs the claims of each reference variant against it; every variant the contract allows must pass.
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { loadManifest } from '../manifest.ts';
 import { suiteFilesOfClaims } from '../mutants.ts';
-import { reapRun } from '../reaper.ts';
-import { EvidenceReportSchema } from '../report/evidence-schema.ts';
-import { reportDirOf } from '../reporter.ts';
 import { loadVariant, shippedVariants, type VariantRow, variantManifest, variantRowOf } from '../variants.ts';
+import { runSuitesRun } from './run-steps.ts';
 
-const HEARTBEAT_MS = 15_000;
 let values: { only?: string; help?: boolean };
 try {
   ({ values } = parseArgs({ options: { only: { type: 'string' }, help: { type: 'boolean' } } }));
@@ -33,10 +27,6 @@ if (unknown.length) {
   process.stderr.write(`unknown variant(s): ${unknown.join(', ')}. Shipped: ${shipped.join(', ')}\n`);
   process.exit(2);
 }
-const vitestBin = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
-  'vitest.mjs',
-);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const outDir = path.resolve('reports', `variants-${stamp}`);
 mkdirSync(outDir, { recursive: true });
@@ -47,28 +37,15 @@ async function runVariant(name: string, attempt = 1): Promise<VariantRow> {
   writeFileSync(manifestPath, stringify(variantManifest(name, variant)));
   await loadManifest(manifestPath); // a variant whose manifest is invalid stops here, naming the field
   const runId = `variant-${name}-${stamp}${attempt > 1 ? `-attempt${attempt}` : ''}`;
-  const log = createWriteStream(path.join(outDir, `${name}${attempt > 1 ? `.attempt${attempt}` : ''}.log`));
   const started = Date.now();
-  const files = suiteFilesOfClaims(variant.claims);
-  const child = spawn(process.execPath, [vitestBin, 'run', '--project', 'suites', ...files], {
-    env: { ...process.env, HARNESS_TARGET: manifestPath, HARNESS_RUN_ID: runId, HARNESS_MUTANT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { report, reportPath } = await runSuitesRun({
+    label: `[variants] ${name}`,
+    runId,
+    files: suiteFilesOfClaims(variant.claims),
+    env: { HARNESS_TARGET: manifestPath, HARNESS_MUTANT: '' },
+    logFile: path.join(outDir, `${name}${attempt > 1 ? `.attempt${attempt}` : ''}.log`),
   });
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const heartbeat = setInterval(
-    () => process.stderr.write(`[variants] ${name}: ${Math.round((Date.now() - started) / 1000)} s…\n`),
-    HEARTBEAT_MS,
-  );
-  await new Promise<void>((resolve) => child.on('close', () => resolve()));
-  clearInterval(heartbeat);
-  log.end();
-  reapRun(runId); // whatever a worker killed mid-start could not undo
-  const reportPath = path.join(reportDirOf(runId), 'evidence.json');
-  const report = existsSync(reportPath)
-    ? EvidenceReportSchema.parse(JSON.parse(readFileSync(reportPath, 'utf8')))
-    : null;
-  const row = variantRowOf(name, variant, report, report ? reportPath : null);
+  const row = variantRowOf(name, variant, report, reportPath);
   const results = Object.entries(row.results)
     .map(([id, result]) => `${id}=${result}`)
     .join(' ');
