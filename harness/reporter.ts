@@ -1,5 +1,5 @@
 /** vitest reporter that writes the evidence bundle of a suites run: per claim results, every format, redacted, sealed. */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
@@ -17,7 +17,7 @@ import {
 import { claimIdOfTitlePath, RESULT_STATES } from './claims.ts';
 import type { EnvironmentInfo } from './environment-info.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
-import { suiteFilesOfClaims } from './mutants.ts';
+import { allSuiteFiles, suiteFilesOfClaims } from './mutants.ts';
 import { aggregateClaims, checkResultOf } from './report/aggregate.ts';
 import {
   type CheckResult,
@@ -31,14 +31,6 @@ const SUITES_PROJECT = 'suites';
 /** A full gate renders report.pdf at its end only when Chromium manages it within this budget. */
 const PDF_BUDGET_MS = 3_000;
 const EVIDENCE_KINDS = new Set(['evidence', 'positive_control', 'not_assessed']);
-
-/** Every suite file of this repository, relative to the cwd: what a full gate runs. */
-function allSuiteFiles(): string[] {
-  return readdirSync(path.resolve('suites'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.test.ts'))
-    .map((file) => path.join('suites', file))
-    .sort();
-}
 
 /** The run's manifest, or null when it cannot be read (the report says what it can without it). */
 function readManifest(manifestPath: string | undefined): Manifest | null {
