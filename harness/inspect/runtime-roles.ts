@@ -4,10 +4,9 @@ import type pg from 'pg';
 import { openAdminSession, quoteIdent, type TenantScope } from './admin-session.ts';
 import {
   type AttributedStatement,
-  attribute,
+  attributeWindow,
   contextSettingOf,
   logOffset,
-  parseStatementLog,
   readLogFrom,
 } from './statement-log.ts';
 
@@ -141,9 +140,10 @@ export async function openLogWindow(
         await new Promise((resolve) => setTimeout(resolve, 50));
         text = await readLogFrom(logFile, offset);
       }
-      const parsed = parseStatementLog(text);
-      window.unparsed = parsed.unparsed;
-      return attribute(parsed.statements, setting);
+      // the sessions' state (a role switched, a context set) is followed from the log's start
+      const attributed = attributeWindow(await readLogFrom(logFile, 0, offset), text, setting);
+      window.unparsed = attributed.unparsed;
+      return attributed.statements;
     },
   };
   return window;

@@ -66,12 +66,12 @@ export async function logOffset(file: string): Promise<number> {
   return (await stat(file)).size;
 }
 
-/** The log's text from `offset` to its end. */
-export async function readLogFrom(file: string, offset: number): Promise<string> {
+/** The log's text from `offset` to `end` (default: its end now). */
+export async function readLogFrom(file: string, offset: number, end?: number): Promise<string> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    const buffer = Buffer.alloc(Math.max(0, Math.min(end ?? size, size) - offset));
     await handle.read(buffer, 0, buffer.length, offset);
     return buffer.toString('utf8');
   } finally {
@@ -223,6 +223,8 @@ export function changesOf(sql: string, setting: ContextSetting): Change[] {
   return changes;
 }
 
+const MAY_CHANGE_STATE = /\b(?:set|reset|discard|set_config)\b/i;
+
 /**
  * Each statement with the role and tenant context it ran under. State is followed per session:
  * session-level SET ROLE / set_config(…, false) until reset; SET LOCAL / set_config(…, true) until
@@ -231,6 +233,8 @@ export function changesOf(sql: string, setting: ContextSetting): Change[] {
 export function attribute(
   statements: readonly LoggedStatement[],
   setting: ContextSetting,
+  /** statements before this `seq` only build up their session's state: none of them is returned */
+  fromSeq = 0,
 ): AttributedStatement[] {
   interface State {
     sessionRole: string | null;
@@ -261,7 +265,9 @@ export function attribute(
     // a simple query may hold several statements (`BEGIN; SET LOCAL ROLE …; SELECT …`): each in turn
     for (const part of splitStatements(statement.sql)) {
       const piece = { ...statement, sql: part };
-      for (const change of changesOf(withParameters(piece), setting)) {
+      // only SET, RESET, DISCARD and set_config change a role or context: the rest skip the parsing
+      const changes = MAY_CHANGE_STATE.test(part) ? changesOf(withParameters(piece), setting) : [];
+      for (const change of changes) {
         if (change.kind === 'reset-all') {
           state.sessionRole = null;
           state.sessionContext = null;
@@ -287,10 +293,32 @@ export function attribute(
       const tenant = contextValue === null ? null : setting.tenantOf(contextValue);
       const contextSource =
         tenant === null ? 'none' : state.localContext !== undefined ? 'set-local' : 'set-session';
-      out.push({ ...piece, role, roleSource, tenant, contextSource });
+      if (statement.seq >= fromSeq) out.push({ ...piece, role, roleSource, tenant, contextSource });
     }
   }
   return out;
+}
+
+/**
+ * The window's statements attributed with the state their sessions built up before it: a
+ * transaction may have switched role (SET LOCAL ROLE) before the window opened and set the tenant
+ * context after, and a pooled connection may hold a session-level role from long before. Reading
+ * the window alone would see that transaction's work as the login role under a tenant's context.
+ * `before` is the log from its start (the server's start) up to the window.
+ */
+export function attributeWindow(
+  before: string,
+  window: string,
+  setting: ContextSetting,
+): { statements: AttributedStatement[]; unparsed: number } {
+  const earlier = parseStatementLog(before).statements;
+  const parsed = parseStatementLog(window);
+  const inWindow = parsed.statements.map((s) => ({ ...s, seq: s.seq + earlier.length }));
+  const attributed = attribute([...earlier, ...inWindow], setting, earlier.length);
+  return {
+    statements: attributed.map((s) => ({ ...s, seq: s.seq - earlier.length })),
+    unparsed: parsed.unparsed,
+  };
 }
 
 /**

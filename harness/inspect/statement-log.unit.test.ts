@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   attribute,
+  attributeWindow,
   changesOf,
   contextSettingOf,
   parseParameters,
@@ -99,6 +100,46 @@ describe('attribute', () => {
     ]);
     expect(guc.tenantOf('')).toBeNull();
     expect(CLAIMS.tenantOf(JSON.stringify({ role: 'authenticated' }))).toBeNull();
+  });
+});
+
+describe('attributeWindow', () => {
+  const GUC = contextSettingOf({ guc: 'app.user_id' });
+
+  it('carries a role switched before the window into the transaction that sets the context inside it', () => {
+    // the window opened between SET LOCAL ROLE and set_config: read alone, the work looks like the owner's
+    const before = [
+      line(1, 's1', '3/7', 'statement: BEGIN'),
+      line(1, 's1', '3/7', 'statement: SET LOCAL ROLE authenticated'),
+      '',
+    ].join('\n');
+    const window = [
+      line(1, 's1', '3/7', 'execute <unnamed>: SELECT set_config(\'app.user_id\', $1, true)'),
+      line(1, 's1', '3/7', `parameters: $1 = '${A}'`, 'DETAIL'),
+      line(1, 's1', '3/7', 'statement: SELECT 1 FROM public.usage'),
+      line(1, 's1', '3/8', 'statement: SELECT 1 FROM public.usage'),
+      '',
+    ].join('\n');
+    const alone = attribute(parseStatementLog(window).statements, GUC);
+    expect(alone[1]).toMatchObject({ role: 'owner', tenant: A });
+    const { statements } = attributeWindow(before, window, GUC);
+    expect(statements.map((s) => s.seq)).toEqual([0, 1, 2]);
+    expect(statements[1]).toMatchObject({ role: 'authenticated', roleSource: 'set-local', tenant: A });
+    expect(statements[2]).toMatchObject({ role: 'owner', roleSource: 'login', tenant: null });
+  });
+
+  it('keeps a session-level role set long before the window', () => {
+    const before = line(2, 's2', '4/1', 'statement: SET ROLE authenticated');
+    const window = [
+      line(2, 's2', '4/9', 'statement: BEGIN'),
+      line(2, 's2', '4/9', "statement: SELECT set_config('app.user_id', 'u1', true)"),
+      line(2, 's2', '4/9', 'statement: SELECT 1 FROM public.usage'),
+    ].join('\n');
+    expect(attributeWindow(before, window, GUC).statements[2]).toMatchObject({
+      role: 'authenticated',
+      roleSource: 'set-session',
+      tenant: 'u1',
+    });
   });
 });
 
