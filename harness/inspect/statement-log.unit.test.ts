@@ -114,7 +114,7 @@ describe('attributeWindow', () => {
       '',
     ].join('\n');
     const window = [
-      line(1, 's1', '3/7', 'execute <unnamed>: SELECT set_config(\'app.user_id\', $1, true)'),
+      line(1, 's1', '3/7', "execute <unnamed>: SELECT set_config('app.user_id', $1, true)"),
       line(1, 's1', '3/7', `parameters: $1 = '${A}'`, 'DETAIL'),
       line(1, 's1', '3/7', 'statement: SELECT 1 FROM public.usage'),
       line(1, 's1', '3/8', 'statement: SELECT 1 FROM public.usage'),
