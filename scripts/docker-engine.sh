@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Starts, stops or reports a Docker engine of the harness's own (its data, exec root and socket under one dir), idempotently.
 #
-#   scripts/docker-engine.sh start|stop|status|env
+#   scripts/docker-engine.sh start|stop|status|env|leftovers
 #
 # start: installs docker.io (and debootstrap, which `npm run images` needs) when missing and we are
 #        root, starts dockerd in the background with --ip 127.0.0.1 (published ports on loopback only),
 #        tries overlay2 and falls back to vfs, and waits until `docker info` answers.
 # stop:  stops the dockerd this script started, by the pid it recorded; nothing else.
 # env:   prints `export DOCKER_HOST=...` for eval.
+# leftovers: lists every container, volume and non-default network in this engine; exits 1 when any
+#        is there (a run removes all it started: this engine holds the harness's things only).
 # MINTOKEN_DOCKER_DIR overrides the directory (default /var/tmp/mintoken-docker).
 set -euo pipefail
 
@@ -126,13 +128,30 @@ status() {
   fi
 }
 
+leftovers() {
+  answers || { say "no engine answers at $DOCKER_HOST"; exit 1; }
+  local containers volumes networks
+  containers="$(docker ps -a --format '{{.ID}} {{.Image}} {{.Names}} {{.Status}}')"
+  volumes="$(docker volume ls -q)"
+  networks="$(docker network ls --format '{{.Name}}' | grep -vxE 'bridge|host|none' || true)"
+  if [[ -z "$containers$volumes$networks" ]]; then
+    echo "no container, volume or network left in $DOCKER_HOST"
+    return 0
+  fi
+  [[ -n "$containers" ]] && echo "containers left:" && echo "$containers"
+  [[ -n "$volumes" ]] && echo "volumes left:" && echo "$volumes"
+  [[ -n "$networks" ]] && echo "networks left:" && echo "$networks"
+  return 1
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
   env) echo "export DOCKER_HOST=$DOCKER_HOST" ;;
+  leftovers) leftovers ;;
   *)
-    echo "usage: $0 start|stop|status|env" >&2
+    echo "usage: $0 start|stop|status|env|leftovers" >&2
     exit 2
     ;;
 esac

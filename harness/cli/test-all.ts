@@ -1,4 +1,5 @@
-// `npm test`: typecheck, lint, unit tests, the suites against the reference proxy, the mutant kill matrix, the reference variants.
+// `npm test`: typecheck, lint, unit tests, the suites against the reference proxy, the mutant kill matrix, the reference variants, and the gate in containers mode.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -46,6 +47,30 @@ steps.push(
 );
 steps.push(await runStep('mutants', 'node', ['harness/cli/mutants.ts']));
 steps.push(await runStep('variants', 'node', ['harness/cli/variants.ts']));
+
+// Containers mode: the harness's own Docker engine (started here when it was not running, and then
+// stopped again by its pid), the images (a no-op when their recipes are unchanged), the whole gate on
+// the reference image, and nothing of the run left in the engine.
+const ENGINE = 'scripts/docker-engine.sh';
+const engineWasRunning = spawnSync('bash', [ENGINE, 'status'], { stdio: 'ignore' }).status === 0;
+const engine = await runStep('docker engine', 'bash', [ENGINE, 'start']);
+steps.push(engine);
+if (engine.exitCode === 0) {
+  try {
+    const images = await runStep('images', 'bash', ['scripts/images.sh']);
+    steps.push(images);
+    if (images.exitCode === 0) {
+      steps.push(
+        await runStep('containers gate', 'node', ['harness/cli/gate.ts'], {
+          HARNESS_TARGET: 'targets/reference-container.yaml',
+        }),
+      );
+    }
+    steps.push(await runStep('no containers left', 'bash', [ENGINE, 'leftovers']));
+  } finally {
+    if (!engineWasRunning) await runStep('stop docker engine', 'bash', [ENGINE, 'stop']);
+  }
+}
 
 let passed = 0;
 let failed = 0;

@@ -7,14 +7,14 @@ import {
   GenericContainer,
   getContainerRuntimeClient,
   Network,
-  type StartedNetwork,
   type StartedTestContainer,
-  Wait,
 } from 'testcontainers';
 import { MockUpstreams } from '../../fixtures/mock-upstreams.ts';
 import { createRunCertificates, TLS_HOSTNAME } from '../certs.ts';
 import { onProcessExit } from '../cleanup-stack.ts';
+import { STATEMENT_LOG_PREFIX } from '../embedded/postgres.ts';
 import { targetEnvironment } from '../embedded/target-env.ts';
+import { probeHealth } from '../embedded/target-process.ts';
 import type { EnvironmentProvider, ProviderContext } from '../environment.ts';
 import { type EnvironmentInfo, PROVIDERS } from '../environment-info.ts';
 import { formatDuration, HarnessError, messageOf } from '../errors.ts';
@@ -30,6 +30,7 @@ export const CONTAINER_PATHS = {
   certDir: '/run/harness/certs',
   dataDir: '/var/lib/harness/data',
   tmpDir: '/var/lib/harness/tmp',
+  diagnosticDir: '/var/lib/harness/diagnostics',
 } as const;
 const PG_DATA = '/var/lib/postgresql/data';
 const PG_LOG_DIR = '/var/log/harness-postgres';
@@ -37,6 +38,7 @@ const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 const DATABASE = 'mintoken';
 const LOGIN_ROLE = 'mintoken_owner';
 const POSTGRES_ALIAS = 'postgres';
+const HEALTH_POLL_MS = 250;
 
 /** Every container id (and network) the run created, for the exit hook and the cleanup stack. */
 class Tracker {
@@ -89,20 +91,45 @@ async function removeContainer(id: string): Promise<void> {
   }
 }
 
-/** The IPv4 gateway of a Docker network: the host's address on it, where the mock upstreams listen. */
-async function gatewayOf(network: StartedNetwork): Promise<string> {
+/**
+ * Polls GET /health over HTTPS on 127.0.0.1:`port` (the run's CA) until it answers 200; stops early
+ * when the container is no longer running (its output tells why).
+ */
+async function waitForHealth(
+  container: StartedTestContainer,
+  port: number,
+  caPem: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   const client = await getContainerRuntimeClient();
-  const info = (await client.network.getById(network.getId()).inspect()) as {
-    IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
-  };
-  const gateway = info.IPAM?.Config?.map((c) => c.Gateway).find((g) => g?.includes('.'));
-  if (gateway === undefined) {
-    throw new HarnessError(
-      'HARNESS_ERR_CONTAINER_START_FAILED',
-      `docker network ${network.getName()} has no IPv4 gateway; the mock upstreams listen there for the target`,
-    );
+  let last = 'no answer yet';
+  while (performance.now() < deadline) {
+    try {
+      const status = await probeHealth(port, caPem);
+      if (status === 200) return;
+      last = `GET /health answered ${status}`;
+    } catch (error) {
+      last = messageOf(error);
+    }
+    const state = (
+      (await client.container.getById(container.getId()).inspect()) as {
+        State?: { Running?: boolean; ExitCode?: number };
+      }
+    ).State;
+    if (state?.Running === false) throw new Error(`the container exited (code ${state.ExitCode ?? '?'})`);
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
   }
-  return gateway;
+  throw new Error(`no 200 from GET /health within ${formatDuration(timeoutMs)} (last: ${last})`);
+}
+
+/** The host's pid of a container's main process (null when Docker does not say). */
+async function hostPidOf(container: StartedTestContainer): Promise<number | null> {
+  const client = await getContainerRuntimeClient();
+  const state = (
+    (await client.container.getById(container.getId()).inspect()) as { State?: { Pid?: number } }
+  ).State;
+  return typeof state?.Pid === 'number' && state.Pid > 0 ? state.Pid : null;
 }
 
 async function createLoginRoleAndDatabase(adminUrl: string, loginPassword: string): Promise<void> {
@@ -202,7 +229,6 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     await network.stop();
     tracker.networks.delete(network.getId());
   });
-  const gateway = await gatewayOf(network);
 
   // Postgres: data dir and statement log are bind mounts, so the sweeps read them as files.
   const pgDataDir = path.join(scratchDir, 'postgres-data');
@@ -214,7 +240,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const loginPassword = generateCanary();
   const postgresImage = process.env.HARNESS_POSTGRES_IMAGE?.trim() || DEFAULT_POSTGRES_IMAGE;
   const [certsResult, postgresResult] = await Promise.allSettled([
-    timed(() => createRunCertificates(path.join(scratchDir, 'certs'), [gateway])),
+    timed(() => createRunCertificates(path.join(scratchDir, 'certs'))),
     timed(() =>
       new TrackedPostgresContainer(postgresImage)
         .onCreated((id) => {
@@ -242,7 +268,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
         ])
         .withCommand([
           'postgres',
-          ...['-c', 'log_statement=all', '-c', 'log_line_prefix=%m [%p] %q%u@%d '],
+          // the prefix TENANCY-02's reader expects (session, transaction and application of each line)
+          ...['-c', 'log_statement=all', '-c', `log_line_prefix=${STATEMENT_LOG_PREFIX}`],
           ...[
             '-c',
             'logging_collector=on',
@@ -280,12 +307,10 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     `certificates ready in ${formatDuration(certsMs)}; postgres (${postgresImage}) ready in ${formatDuration(pgMs)} on 127.0.0.1:${pgPort}`,
   );
 
-  const mocks = await new MockUpstreams()
-    .withCertificate(certs.upstream, certs.ca.certPem)
-    .withProviderHost(gateway)
-    .start();
+  // the replicas share the host's network namespace (see startReplica): the mocks stay on loopback
+  const mocks = await new MockUpstreams().withCertificate(certs.upstream, certs.ca.certPem).start();
   cleanup.defer('stop mock upstreams', () => mocks.stop());
-  progress(`mock upstreams on the network gateway ${gateway}; control API ${mocks.getControlUrl()}`);
+  progress(`mock upstreams on 127.0.0.1; control API ${mocks.getControlUrl()}`);
 
   const upstreamUrls = {
     openai: mocks.getUrl('openai'),
@@ -293,17 +318,19 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     google: mocks.getUrl('google'),
   };
   const secrets = { jwtSecret: generateCanary(), apiKeyPepper: generateCanary(), dbPassword: loginPassword };
-  const { NODE_OPTIONS: _heapFlags, ...baseEnv } = targetEnvironment({
+  // NODE_OPTIONS stays: a Node image writes heap snapshots (SIGUSR2) into the mounted diagnostic dir;
+  // any other image ignores it
+  const baseEnv = targetEnvironment({
     caCertFile: `${CONTAINER_PATHS.certDir}/test-ca.pem`,
     targetCertFile: `${CONTAINER_PATHS.certDir}/target-cert.pem`,
     targetKeyFile: `${CONTAINER_PATHS.certDir}/target-key.pem`,
-    databaseUrl: `postgres://${LOGIN_ROLE}:${loginPassword}@${POSTGRES_ALIAS}:5432/${DATABASE}`,
+    databaseUrl: `postgres://${LOGIN_ROLE}:${loginPassword}@127.0.0.1:${pgPort}/${DATABASE}`,
     upstreamUrls,
     jwtSecret: secrets.jwtSecret,
     apiKeyPepper: secrets.apiKeyPepper,
     dataDir: CONTAINER_PATHS.dataDir,
     tmpDir: CONTAINER_PATHS.tmpDir,
-    diagnosticDir: '/nonexistent',
+    diagnosticDir: CONTAINER_PATHS.diagnosticDir,
     limits: ctx.manifest.limits,
     manifestEnv: undefined,
   });
@@ -311,12 +338,17 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     ...baseEnv,
     PATH: CONTAINER_PATH,
     HOME: CONTAINER_PATHS.tmpDir,
-    BIND_HOST: '0.0.0.0',
+    // the host's network namespace: loopback only, like a process-mode replica
+    BIND_HOST: '127.0.0.1',
   };
 
   // DATA_DIR and TMPDIR are bind mounts per replica: the disk sweeps read them as in process mode.
   const dataDir = path.join(scratchDir, 'target-data');
   const tmpDir = path.join(scratchDir, 'target-tmp');
+  // one diagnostic dir for every replica: a snapshot's file name carries the pid it was taken of
+  const diagnosticDir = path.join(scratchDir, 'target-diagnostics');
+  await mkdir(diagnosticDir, { recursive: true });
+  await chmod(diagnosticDir, 0o777);
   const startReplica = async (
     index: number,
   ): Promise<{
@@ -325,6 +357,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     logFiles: string[];
     httpsPort: number;
     httpPort: number;
+    pid: number | null;
   }> => {
     const name = `replica-${index}`;
     const hostData = path.join(dataDir, name);
@@ -341,19 +374,18 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     const created = new Promise<string | null>((resolve) => {
       createdId = resolve;
     });
-    // The same port inside and outside: a redirect names the port the target was given, and the
-    // client must find it there (random published ports would make every redirect point elsewhere).
+    // The replica shares the host's network namespace and binds loopback: the per-address claims
+    // (failed-auth throttle, signup limits) need each client's own address, and Docker's published
+    // ports hand the target its bridge gateway's address for every client instead (docs/architecture.md).
     const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
     const builder = new TrackedContainer(image)
       .onCreated((id) => {
         tracker.containers.add(id);
         createdId(id);
       })
-      .withNetwork(network)
-      .withNetworkAliases(`target-${index}`)
+      .withNetworkMode('host')
       .withLabels(labels(ctx, name))
       .withEnvironment({ ...containerEnv, HTTPS_PORT: String(httpsPort), HTTP_PORT: String(httpPort) })
-      .withExposedPorts({ container: httpsPort, host: httpsPort }, { container: httpPort, host: httpPort })
       .withCopyContentToContainer([
         { content: certs.ca.certPem, target: `${CONTAINER_PATHS.certDir}/test-ca.pem`, mode: 0o644 },
         { content: certs.target.certPem, target: `${CONTAINER_PATHS.certDir}/target-cert.pem`, mode: 0o644 },
@@ -363,8 +395,9 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       .withBindMounts([
         { source: hostData, target: CONTAINER_PATHS.dataDir },
         { source: hostTmp, target: CONTAINER_PATHS.tmpDir },
+        { source: diagnosticDir, target: CONTAINER_PATHS.diagnosticDir },
       ])
-      .withWaitStrategy(Wait.forHttp('/health', httpsPort).usingTls().allowInsecure().forStatusCode(200))
+      // nothing is published, so readiness is our own GET /health (below), trusting the run's CA
       .withStartupTimeout(ctx.readyTimeoutMs);
     const [container, readyMs] = await timed(async () => {
       const pending = builder.start();
@@ -381,7 +414,9 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
         });
       }
       try {
-        return await pending;
+        const started = await pending;
+        await waitForHealth(started, httpsPort, certs.ca.certPem, ctx.readyTimeoutMs);
+        return started;
       } catch (error) {
         throw new HarnessError(
           'HARNESS_ERR_TARGET_START_FAILED',
@@ -394,7 +429,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     progress(
       `${name} ready in ${formatDuration(readyMs)} at https://127.0.0.1:${httpsPort} (container ${container.getId().slice(0, 12)})`,
     );
-    return { container, readyMs, logFiles, httpsPort, httpPort };
+    return { container, readyMs, logFiles, httpsPort, httpPort, pid: await hostPidOf(container) };
   };
   // Replica 0 runs the migrations; the others start once it is up.
   const first = await startReplica(0);
@@ -415,8 +450,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
         httpUrl: `http://${host}:${httpPort}`,
         httpsPort,
         httpPort,
-        // no host process of ours: heap snapshots and SIGTERM probes are not assessed in this mode
-        pid: null,
+        // the container's main process as the host sees it: the heap sink signals it (SIGUSR2)
+        pid: r.pid,
         logFiles: r.logFiles,
       };
     }),
@@ -435,7 +470,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       dataDir: pgDataDir,
     },
     // the image's own files (its workdir) are covered by the writable-layer sweep, not as a host dir
-    dirs: { dataDir, tmpDir, workDir: null, diagnosticDir: null },
+    dirs: { dataDir, tmpDir, workDir: null, diagnosticDir },
     container: {
       image,
       imageDigest: digest,

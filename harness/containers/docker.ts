@@ -9,7 +9,7 @@ export function harnessDockerHost(env: NodeJS.ProcessEnv = process.env): string 
 
 /**
  * Points Testcontainers at an engine: DOCKER_HOST when set, else the harness's own engine when its
- * socket exists. Ryuk is off: its image cannot be pulled here, and the code that starts a container
+ * socket exists, with published ports looked for on 127.0.0.1. Ryuk is off: its image cannot be pulled here, and the code that starts a container
  * removes it (cleanup stack, exit hook). Call before the first Testcontainers call.
  */
 export function configureDockerEnvironment(env: NodeJS.ProcessEnv = process.env): void {
@@ -18,6 +18,10 @@ export function configureDockerEnvironment(env: NodeJS.ProcessEnv = process.env)
     if (existsSync(own.slice('unix://'.length))) env.DOCKER_HOST = own;
   }
   env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // Published ports are on loopback (the harness's engine runs with --ip 127.0.0.1), and the harness
+  // dials 127.0.0.1. Inside a container (/.dockerenv) Testcontainers would otherwise wait on the
+  // bridge gateway's address, where nothing is published, until its startup timeout.
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 }
 
 /** `docker info` answers within a few seconds (the CLI reads DOCKER_HOST). */

@@ -269,7 +269,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** One GET /health over HTTPS to 127.0.0.1, trusting only `caPem`; the status code. */
-function probeHealth(port: number, caPem: string): Promise<number> {
+export function probeHealth(port: number, caPem: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {

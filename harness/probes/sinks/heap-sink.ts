@@ -38,6 +38,17 @@ async function snapshotFilesOf(dir: string, pid: number): Promise<string[]> {
   return names.filter((name) => name.endsWith('.heapsnapshot') && name.includes(`.${pid}.`));
 }
 
+/**
+ * The pid a process knows itself by (the last `NSpid` of /proc/<pid>/status): its own in a container's
+ * pid namespace, where Node names its snapshot files with it; the same pid outside one.
+ */
+export async function ownPidOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'latin1').catch(() => '');
+  const nsPids = /^NSpid:\s*(.+)$/m.exec(status)?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+  const own = nsPids[nsPids.length - 1];
+  return own !== undefined && Number.isInteger(own) && own > 0 ? own : pid;
+}
+
 /** A complete snapshot is a JSON object whose size has stopped changing. */
 async function isComplete(file: string): Promise<boolean> {
   const before = (await stat(file)).size;
@@ -56,11 +67,12 @@ async function isComplete(file: string): Promise<boolean> {
 
 /** Sends the signal and waits for the new snapshot file of `pid` in `diagnosticDir` to be whole. */
 export async function takeHeapSnapshot(pid: number, diagnosticDir: string): Promise<string> {
-  const before = new Set(await snapshotFilesOf(diagnosticDir, pid));
+  const namedAs = await ownPidOf(pid);
+  const before = new Set(await snapshotFilesOf(diagnosticDir, namedAs));
   process.kill(pid, HEAP_SNAPSHOT_SIGNAL);
   const deadline = Date.now() + SNAPSHOT_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const fresh = (await snapshotFilesOf(diagnosticDir, pid)).filter((name) => !before.has(name));
+    const fresh = (await snapshotFilesOf(diagnosticDir, namedAs)).filter((name) => !before.has(name));
     const name = fresh[0];
     if (name !== undefined && (await isComplete(path.join(diagnosticDir, name)))) {
       return path.join(diagnosticDir, name);

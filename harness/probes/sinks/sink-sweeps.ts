@@ -194,7 +194,8 @@ async function sweepStatementLog(ctx: Context): Promise<SinkReport> {
 async function sweepHeap(ctx: Context, secrets: readonly SweepSecret[]): Promise<SinkReport> {
   const { env } = ctx;
   const dir = env.dirs.diagnosticDir;
-  if (env.mode !== 'process' || dir === null)
+  // process and containers modes: the harness started the target and mounted its diagnostic dir
+  if (env.mode === 'external' || dir === null)
     return notAssessed(
       'heap',
       `a heap snapshot needs a Node target process the harness started (mode ${env.mode})`,
