@@ -73,6 +73,8 @@ export const EnvironmentInfoSchema = z.object({
       postgresImage: z.string(),
       /** Docker ids of the replicas, in replica order (writable-layer sweeps: docker diff + archive) */
       replicaIds: z.array(z.string()),
+      /** host dir of the run's test CA and the target's certificate and key (spare containers copy them) */
+      certDir: z.string(),
     })
     .optional(),
   /** ISO 8601: when the provider began starting the target (disk sweeps of workDir take files modified since) */

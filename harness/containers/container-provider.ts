@@ -3,42 +3,29 @@ import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
-import {
-  GenericContainer,
-  getContainerRuntimeClient,
-  Network,
-  type StartedTestContainer,
-} from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, Network } from 'testcontainers';
 import { MockUpstreams } from '../../fixtures/mock-upstreams.ts';
 import { createRunCertificates, TLS_HOSTNAME } from '../certs.ts';
 import { onProcessExit } from '../cleanup-stack.ts';
 import { STATEMENT_LOG_PREFIX } from '../embedded/postgres.ts';
 import { targetEnvironment } from '../embedded/target-env.ts';
-import { probeHealth } from '../embedded/target-process.ts';
 import type { EnvironmentProvider, ProviderContext } from '../environment.ts';
 import { type EnvironmentInfo, PROVIDERS } from '../environment-info.ts';
 import { formatDuration, HarnessError, messageOf } from '../errors.ts';
-import { reserveFreePorts } from '../free-port.ts';
 import { generateCanary, scramSha256Verifier } from '../run-secrets.ts';
 import { streamContainerLogs } from './container-logs.ts';
+import { CONTAINER_PATHS } from './container-paths.ts';
 import { configureDockerEnvironment, HARNESS_LABEL, removeSync } from './docker.ts';
+import { removeContainer, removeContainersOfRun, startTargetContainer, tracked } from './target-container.ts';
 
 /** Postgres image: official `postgres:15` on a registry CI, the one `npm run images` builds here. */
 export const DEFAULT_POSTGRES_IMAGE = 'mintoken-postgres:local';
-/** Where the target finds what the harness gives it inside its container. */
-export const CONTAINER_PATHS = {
-  certDir: '/run/harness/certs',
-  dataDir: '/var/lib/harness/data',
-  tmpDir: '/var/lib/harness/tmp',
-  diagnosticDir: '/var/lib/harness/diagnostics',
-} as const;
 const PG_DATA = '/var/lib/postgresql/data';
 const PG_LOG_DIR = '/var/log/harness-postgres';
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DATABASE = 'mintoken';
 const LOGIN_ROLE = 'mintoken_owner';
 const POSTGRES_ALIAS = 'postgres';
-const HEALTH_POLL_MS = 250;
 
 /** Every container id (and network) the run created, for the exit hook and the cleanup stack. */
 class Tracker {
@@ -46,91 +33,7 @@ class Tracker {
   readonly networks = new Set<string>();
 }
 
-/** Reports its id the moment Docker created it: a container whose start fails is still removed. */
-class TrackedContainer extends GenericContainer {
-  #onCreated: (id: string) => void = () => undefined;
-  onCreated(callback: (id: string) => void): this {
-    this.#onCreated = callback;
-    return this;
-  }
-  protected override async containerCreated(containerId: string): Promise<void> {
-    this.#onCreated(containerId);
-  }
-}
-
-class TrackedPostgresContainer extends PostgreSqlContainer {
-  #onCreated: (id: string) => void = () => undefined;
-  #onStarting: (id: string) => Promise<void> = async () => undefined;
-  #id = '';
-  onCreated(callback: (id: string) => void): this {
-    this.#onCreated = callback;
-    return this;
-  }
-  /** runs once the container runs, before its health check: the place to start following its logs */
-  onStarting(callback: (id: string) => Promise<void>): this {
-    this.#onStarting = callback;
-    return this;
-  }
-  protected override async containerCreated(containerId: string): Promise<void> {
-    this.#id = containerId;
-    this.#onCreated(containerId);
-  }
-  protected override async containerStarting(): Promise<void> {
-    await this.#onStarting(this.#id);
-  }
-}
-
-async function removeContainer(id: string): Promise<void> {
-  const client = await getContainerRuntimeClient();
-  const container = client.container.getById(id);
-  try {
-    await container.remove({ force: true, v: true });
-  } catch (error) {
-    // 404: already gone (Testcontainers removes a container whose wait strategy failed)
-    if (!/no such container|404/i.test(messageOf(error))) throw error;
-  }
-}
-
-/**
- * Polls GET /health over HTTPS on 127.0.0.1:`port` (the run's CA) until it answers 200; stops early
- * when the container is no longer running (its output tells why).
- */
-async function waitForHealth(
-  container: StartedTestContainer,
-  port: number,
-  caPem: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  const client = await getContainerRuntimeClient();
-  let last = 'no answer yet';
-  while (performance.now() < deadline) {
-    try {
-      const status = await probeHealth(port, caPem);
-      if (status === 200) return;
-      last = `GET /health answered ${status}`;
-    } catch (error) {
-      last = messageOf(error);
-    }
-    const state = (
-      (await client.container.getById(container.getId()).inspect()) as {
-        State?: { Running?: boolean; ExitCode?: number };
-      }
-    ).State;
-    if (state?.Running === false) throw new Error(`the container exited (code ${state.ExitCode ?? '?'})`);
-    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
-  }
-  throw new Error(`no 200 from GET /health within ${formatDuration(timeoutMs)} (last: ${last})`);
-}
-
-/** The host's pid of a container's main process (null when Docker does not say). */
-async function hostPidOf(container: StartedTestContainer): Promise<number | null> {
-  const client = await getContainerRuntimeClient();
-  const state = (
-    (await client.container.getById(container.getId()).inspect()) as { State?: { Pid?: number } }
-  ).State;
-  return typeof state?.Pid === 'number' && state.Pid > 0 ? state.Pid : null;
-}
+const TrackedPostgresContainer = tracked(PostgreSqlContainer);
 
 async function createLoginRoleAndDatabase(adminUrl: string, loginPassword: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -209,6 +112,11 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
     removeSync('network', [...tracker.networks]);
   });
   cleanup.defer('unregister the container exit hook', () => unregisterExitHook());
+  // last of all: whatever a test started under this run's label and left behind (a spare replica)
+  cleanup.defer('remove containers the tests left', async () => {
+    const left = await removeContainersOfRun(ctx.runId);
+    if (left > 0) progress(`removed ${left} container(s) a test had left running`);
+  });
   progress(
     `starting ${ctx.manifest.name}: containers mode, ${ctx.replicas} replica(s), DOCKER_HOST ${process.env.DOCKER_HOST ?? '(default)'}`,
   );
@@ -231,6 +139,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   });
 
   // Postgres: data dir and statement log are bind mounts, so the sweeps read them as files.
+  const certsDir = path.join(scratchDir, 'certs');
   const pgDataDir = path.join(scratchDir, 'postgres-data');
   const pgLogDir = path.join(ctx.logDir, 'postgres');
   await mkdir(pgDataDir, { recursive: true });
@@ -240,7 +149,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const loginPassword = generateCanary();
   const postgresImage = process.env.HARNESS_POSTGRES_IMAGE?.trim() || DEFAULT_POSTGRES_IMAGE;
   const [certsResult, postgresResult] = await Promise.allSettled([
-    timed(() => createRunCertificates(path.join(scratchDir, 'certs'))),
+    timed(() => createRunCertificates(certsDir)),
     timed(() =>
       new TrackedPostgresContainer(postgresImage)
         .onCreated((id) => {
@@ -347,89 +256,27 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
   const tmpDir = path.join(scratchDir, 'target-tmp');
   // one diagnostic dir for every replica: a snapshot's file name carries the pid it was taken of
   const diagnosticDir = path.join(scratchDir, 'target-diagnostics');
-  await mkdir(diagnosticDir, { recursive: true });
-  await chmod(diagnosticDir, 0o777);
-  const startReplica = async (
-    index: number,
-  ): Promise<{
-    container: StartedTestContainer;
-    readyMs: number;
-    logFiles: string[];
-    httpsPort: number;
-    httpPort: number;
-    pid: number | null;
-  }> => {
+  const startReplica = async (index: number) => {
     const name = `replica-${index}`;
-    const hostData = path.join(dataDir, name);
-    const hostTmp = path.join(tmpDir, name);
-    for (const dir of [hostData, hostTmp]) {
-      await mkdir(dir, { recursive: true });
-      await chmod(dir, 0o777); // the image may run as any uid
-    }
-    const logFiles = [
-      path.join(ctx.logDir, `${name}-stdout.log`),
-      path.join(ctx.logDir, `${name}-stderr.log`),
-    ];
-    let createdId: (id: string | null) => void = () => undefined;
-    const created = new Promise<string | null>((resolve) => {
-      createdId = resolve;
+    const started = await startTargetContainer({
+      image,
+      name,
+      env: containerEnv,
+      certs: { caPem: certs.ca.certPem, certPem: certs.target.certPem, keyPem: certs.target.keyPem },
+      hostDirs: { data: path.join(dataDir, name), tmp: path.join(tmpDir, name), diagnostics: diagnosticDir },
+      labels: labels(ctx, name),
+      logDir: ctx.logDir,
+      readyTimeoutMs: ctx.readyTimeoutMs,
+      onCreated: (id) => tracker.containers.add(id),
     });
-    // The replica shares the host's network namespace and binds loopback: the per-address claims
-    // (failed-auth throttle, signup limits) need each client's own address, and Docker's published
-    // ports hand the target its bridge gateway's address for every client instead (docs/architecture.md).
-    const [httpsPort = 0, httpPort = 0] = await reserveFreePorts(2);
-    const builder = new TrackedContainer(image)
-      .onCreated((id) => {
-        tracker.containers.add(id);
-        createdId(id);
-      })
-      .withNetworkMode('host')
-      .withLabels(labels(ctx, name))
-      .withEnvironment({ ...containerEnv, HTTPS_PORT: String(httpsPort), HTTP_PORT: String(httpPort) })
-      .withCopyContentToContainer([
-        { content: certs.ca.certPem, target: `${CONTAINER_PATHS.certDir}/test-ca.pem`, mode: 0o644 },
-        { content: certs.target.certPem, target: `${CONTAINER_PATHS.certDir}/target-cert.pem`, mode: 0o644 },
-        // readable by the image's own (unknown) uid; a throwaway key of this run's test CA
-        { content: certs.target.keyPem, target: `${CONTAINER_PATHS.certDir}/target-key.pem`, mode: 0o644 },
-      ])
-      .withBindMounts([
-        { source: hostData, target: CONTAINER_PATHS.dataDir },
-        { source: hostTmp, target: CONTAINER_PATHS.tmpDir },
-        { source: diagnosticDir, target: CONTAINER_PATHS.diagnosticDir },
-      ])
-      // nothing is published, so readiness is our own GET /health (below), trusting the run's CA
-      .withStartupTimeout(ctx.readyTimeoutMs);
-    const [container, readyMs] = await timed(async () => {
-      const pending = builder.start();
-      pending.catch(() => createdId(null));
-      // stream logs from creation on, so a replica that fails to start leaves its output behind
-      const id = await created;
-      if (id !== null) {
-        const stopLogs = await streamContainerLogs(id, logFiles[0] ?? '', logFiles[1] ?? '');
-        cleanup.defer(`close ${name}'s log streams`, () => stopLogs());
-        // removed before its log streams close (newest first), so its last words reach the files
-        cleanup.defer(`remove ${name} (${id.slice(0, 12)})`, async () => {
-          await removeContainer(id);
-          tracker.containers.delete(id);
-        });
-      }
-      try {
-        const started = await pending;
-        await waitForHealth(started, httpsPort, certs.ca.certPem, ctx.readyTimeoutMs);
-        return started;
-      } catch (error) {
-        throw new HarnessError(
-          'HARNESS_ERR_TARGET_START_FAILED',
-          `${name} (${image}) did not answer GET /health over HTTPS on ${httpsPort} within ${formatDuration(ctx.readyTimeoutMs)}: ` +
-            `${messageOf(error)}. Its output is in ${logFiles.join(' and ')}.`,
-          { cause: error },
-        );
-      }
+    cleanup.defer(`remove ${name} (${started.id.slice(0, 12)})`, async () => {
+      await started.remove();
+      tracker.containers.delete(started.id);
     });
     progress(
-      `${name} ready in ${formatDuration(readyMs)} at https://127.0.0.1:${httpsPort} (container ${container.getId().slice(0, 12)})`,
+      `${name} ready in ${formatDuration(started.readyMs)} at https://127.0.0.1:${started.httpsPort} (container ${started.id.slice(0, 12)})`,
     );
-    return { container, readyMs, logFiles, httpsPort, httpPort, pid: await hostPidOf(container) };
+    return started;
   };
   // Replica 0 runs the migrations; the others start once it is up.
   const first = await startReplica(0);
@@ -475,7 +322,8 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       image,
       imageDigest: digest,
       postgresImage,
-      replicaIds: replicas.map((r) => r.container.getId()),
+      replicaIds: replicas.map((r) => r.id),
+      certDir: certsDir,
     },
     startedAt,
     secrets,

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { getContainerRuntimeClient } from 'testcontainers';
 import type { EnvironmentInfo } from '../environment-info.ts';
 import type { DiskRoot } from '../probes/sinks/disk-sink.ts';
-import { CONTAINER_PATHS } from './container-provider.ts';
+import { CONTAINER_PATHS } from './container-paths.ts';
 
 interface Change {
   Path: string;
@@ -76,6 +76,7 @@ export async function copyWritableLayers(
         CONTAINER_PATHS.certDir,
         CONTAINER_PATHS.dataDir,
         CONTAINER_PATHS.tmpDir,
+        CONTAINER_PATHS.diagnosticDir,
       ]);
     }
   } catch (error) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { completionMarkerOf } from '../../fixtures/mock-responses.ts';
 import type { MockControlClient } from '../../fixtures/mock-upstreams.ts';
 import { pollUntil } from '../../fixtures/poll.ts';
+import { CONTAINER_PATHS } from '../../harness/containers/container-paths.ts';
 import { bearer } from '../../harness/contract/client.ts';
 import { UsageListSchema } from '../../harness/contract/schemas.ts';
 import type { EnvironmentInfo } from '../../harness/environment-info.ts';
@@ -133,7 +134,9 @@ export async function runAllPaths(
 export async function captureWritesOf(env: EnvironmentInfo): Promise<WriteCapture> {
   const pid = env.replicas[0]?.pid ?? null;
   const control = env.dirs.tmpDir ?? env.dirs.dataDir;
-  if (env.mode !== 'process' || pid === null || control === null)
+  // process mode: the child the harness spawned; containers mode: the container's main process, seen
+  // from the host (strace as root follows it into its namespaces)
+  if (env.mode === 'external' || pid === null || control === null)
     return startWriteCapture(
       [],
       '/nonexistent',
@@ -145,6 +148,8 @@ export async function captureWritesOf(env: EnvironmentInfo): Promise<WriteCaptur
     // V8 heap snapshots the harness itself asks for (SIGUSR2, the heap sink of another check running
     // at the same time) land here; they are swept as the heap sink, not as files the target chose to write
     ...(env.dirs.diagnosticDir ? [`${path.resolve(env.dirs.diagnosticDir)}/`] : []),
+    // the same mount as a container's process names it
+    ...(env.mode === 'container' ? [`${CONTAINER_PATHS.diagnosticDir}/`] : []),
   ]);
 }
 
