@@ -15,7 +15,7 @@ import { formatDuration, HarnessError, messageOf } from '../errors.ts';
 import { generateCanary, scramSha256Verifier } from '../run-secrets.ts';
 import { streamContainerLogs } from './container-logs.ts';
 import { CONTAINER_PATHS } from './container-paths.ts';
-import { configureDockerEnvironment, HARNESS_LABEL, removeSync } from './docker.ts';
+import { configureDockerEnvironment, containerLabels, removeSync } from './docker.ts';
 import { removeContainer, removeContainersOfRun, startTargetContainer, tracked } from './target-container.ts';
 
 /** Postgres image: official `postgres:15` on a registry CI, the one `npm run images` builds here. */
@@ -25,7 +25,6 @@ const PG_LOG_DIR = '/var/log/harness-postgres';
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const DATABASE = 'mintoken';
 const LOGIN_ROLE = 'mintoken_owner';
-const POSTGRES_ALIAS = 'postgres';
 
 /** Every container id (and network) the run created, for the exit hook and the cleanup stack. */
 class Tracker {
@@ -58,10 +57,6 @@ async function createLoginRoleAndDatabase(adminUrl: string, loginPassword: strin
 async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
   const startedAt = performance.now();
   return [await step(), performance.now() - startedAt];
-}
-
-function labels(ctx: ProviderContext, role: string): Record<string, string> {
-  return { [HARNESS_LABEL]: 'true', 'mintoken.run': ctx.runId, 'mintoken.role': role };
 }
 
 /** The image the replicas run: run.container.image, or one built from run.container.build. */
@@ -169,8 +164,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
           cleanup.defer('close the postgres container log', () => stop());
         })
         .withNetwork(network)
-        .withNetworkAliases(POSTGRES_ALIAS)
-        .withLabels(labels(ctx, 'postgres'))
+        .withLabels(containerLabels(ctx.runId, 'postgres'))
         .withBindMounts([
           { source: pgDataDir, target: PG_DATA },
           { source: pgLogDir, target: PG_LOG_DIR },
@@ -264,7 +258,7 @@ async function start(ctx: ProviderContext): Promise<EnvironmentInfo> {
       env: containerEnv,
       certs: { caPem: certs.ca.certPem, certPem: certs.target.certPem, keyPem: certs.target.keyPem },
       hostDirs: { data: path.join(dataDir, name), tmp: path.join(tmpDir, name), diagnostics: diagnosticDir },
-      labels: labels(ctx, name),
+      labels: containerLabels(ctx.runId, name),
       logDir: ctx.logDir,
       readyTimeoutMs: ctx.readyTimeoutMs,
       onCreated: (id) => tracker.containers.add(id),

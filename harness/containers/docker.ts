@@ -58,3 +58,10 @@ export function removeSync(kind: 'container' | 'network', ids: readonly string[]
 
 /** Label on every container and network the harness starts: `docker ps -a --filter label=mintoken.harness`. */
 export const HARNESS_LABEL = 'mintoken.harness';
+/** Label naming the run a container belongs to: the provider removes every container of its run at the end. */
+export const RUN_LABEL = 'mintoken.run';
+
+/** The labels of a container of run `runId` in role `role` (postgres, replica-0, a spare's name). */
+export function containerLabels(runId: string, role: string): Record<string, string> {
+  return { [HARNESS_LABEL]: 'true', [RUN_LABEL]: runId, 'mintoken.role': role };
+}

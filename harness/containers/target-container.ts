@@ -7,6 +7,7 @@ import { formatDuration, HarnessError, messageOf } from '../errors.ts';
 import { reserveFreePorts } from '../free-port.ts';
 import { streamContainerLogs } from './container-logs.ts';
 import { CONTAINER_PATHS } from './container-paths.ts';
+import { RUN_LABEL } from './docker.ts';
 
 const HEALTH_POLL_MS = 250;
 /** How long a stopped container may drain after SIGTERM before Docker sends SIGKILL (as a process replica). */
@@ -228,7 +229,7 @@ export async function removeContainersOfRun(runId: string): Promise<number> {
   const client = await getContainerRuntimeClient();
   const found = (await client.container.dockerode.listContainers({
     all: true,
-    filters: { label: [`mintoken.run=${runId}`] },
+    filters: { label: [`${RUN_LABEL}=${runId}`] },
   })) as { Id: string }[];
   for (const { Id } of found) await removeContainer(Id);
   return found.length;

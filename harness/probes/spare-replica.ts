@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HARNESS_LABEL } from '../containers/docker.ts';
+import { containerLabels } from '../containers/docker.ts';
 import { startTargetContainer } from '../containers/target-container.ts';
 import { type StartedTargetProcess, TargetProcess } from '../embedded/target-process.ts';
 import type { EnvironmentInfo } from '../environment-info.ts';
@@ -67,7 +67,7 @@ export async function startSpareReplica(
   const dataDir = path.join(env.dirs.dataDir, name);
   const tmpDir = path.join(env.dirs.tmpDir, name);
   await Promise.all([mkdir(dataDir, { recursive: true }), mkdir(tmpDir, { recursive: true })]);
-  const logDir = path.dirname(env.replicas[0]?.logFiles[0] ?? path.join(dataDir, 'logs', 'x'));
+  const logDir = replicaLogDir(env, dataDir);
   const started: StartedTargetProcess = await new TargetProcess(name, command)
     .withCwd(run.cwd)
     .withEnv({ ...env.targetEnv, DATA_DIR: dataDir, TMPDIR: tmpDir, ...options.overrides })
@@ -84,6 +84,11 @@ export async function startSpareReplica(
   };
 }
 
+/** Where the replicas' logs are, so a spare's logs sit beside them (its data dir's logs/ when none is known). */
+function replicaLogDir(env: EnvironmentInfo, dataDir: string): string {
+  return path.dirname(env.replicas[0]?.logFiles[0] ?? path.join(dataDir, 'logs', 'x'));
+}
+
 /**
  * Containers mode: one more container of the environment's image, with the replicas' environment plus
  * `overrides`, its own DATA_DIR/TMPDIR under the environment's (so disk sweeps cover them), the run's
@@ -95,7 +100,8 @@ async function startSpareContainer(
 ): Promise<SpareReplica> {
   const reason = spareReplicaUnavailable(env);
   const container = env.container;
-  if (reason !== null || container == null || env.dirs.dataDir === null || env.dirs.tmpDir === null) {
+  const { dataDir, tmpDir, diagnosticDir } = env.dirs;
+  if (reason !== null || container == null || dataDir === null || tmpDir === null || diagnosticDir === null) {
     throw new HarnessError(
       'HARNESS_ERR_SPARE_REPLICA_UNAVAILABLE',
       `cannot start a replica of its own for this test: ${reason ?? 'no image recorded'}`,
@@ -109,13 +115,9 @@ async function startSpareContainer(
     name,
     env: { ...contractEnv, ...options.overrides },
     certs: { caPem: env.caPem, certPem: await read('target-cert.pem'), keyPem: await read('target-key.pem') },
-    hostDirs: {
-      data: path.join(env.dirs.dataDir, name),
-      tmp: path.join(env.dirs.tmpDir, name),
-      diagnostics: env.dirs.diagnosticDir ?? path.join(env.dirs.tmpDir, name, 'diagnostics'),
-    },
-    labels: { [HARNESS_LABEL]: 'true', 'mintoken.run': env.runId, 'mintoken.role': name },
-    logDir: path.dirname(env.replicas[0]?.logFiles[0] ?? path.join(env.dirs.dataDir, 'logs', 'x')),
+    hostDirs: { data: path.join(dataDir, name), tmp: path.join(tmpDir, name), diagnostics: diagnosticDir },
+    labels: containerLabels(env.runId, name),
+    logDir: replicaLogDir(env, dataDir),
     readyTimeoutMs: SPARE_READY_TIMEOUT_MS,
   });
   return {
