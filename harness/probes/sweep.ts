@@ -13,6 +13,7 @@ import type {
   ControlResult,
   SinkName,
   SinkReport,
+  SweepFinding,
   SweepOptions,
   SweepReport,
   SweepSecret,
@@ -128,6 +129,20 @@ export function requireUsableSweep(report: SweepReport): void {
         .map((c) => `${c.sink} (${c.where}): ${c.missed.join(', ')}`)
         .join('; ')}`,
     );
+}
+
+/**
+ * The report narrowed to one secret (by its label): its findings only, everything read and every
+ * control unchanged. One sweep for many secrets serves many checks, each judging its own secret.
+ */
+export function reportOfSecret(report: SweepReport, label: string): SweepReport {
+  const own = (finding: SweepFinding) => finding.label === label;
+  return {
+    ...report,
+    secrets: report.secrets.filter((secret) => secret.label === label),
+    findings: report.findings.filter(own),
+    sinks: report.sinks.map((sink) => ({ ...sink, findings: sink.findings.filter(own) })),
+  };
 }
 
 /** How many source entries per sink the evidence lists by name (the rest are summarised by count and digest). */

@@ -27,6 +27,8 @@ export interface PathRun {
   expectedStatus: number | null;
   status: number;
   note: string | null;
+  /** the connection ended before the client hung up (allowed traffic, recorded) */
+  cut: string | null;
   providerKey: string;
   prompt: { text: string; marker: string };
   /** the marker the mock puts in its answer to this prompt, for paths that reach the provider */
@@ -56,6 +58,8 @@ export interface TrafficRun {
   extraLogFiles: string[];
   /** why the restart path did not run, when it didn't */
   restartSkipped: string | null;
+  /** wall time of the whole run, every path and the restart path */
+  durationMs: number;
 }
 
 /** Every path concurrently (each has its own key and rate-limit budget), then the restart path. */
@@ -64,6 +68,7 @@ export async function runAllPaths(
   session: TrafficSession,
   mock: MockControlClient,
 ): Promise<TrafficRun> {
+  const started = performance.now();
   const cursor = await mock.cursor();
   const planned = TRAFFIC_PATHS.map((path) => ({
     path,
@@ -82,6 +87,7 @@ export async function runAllPaths(
       expectedStatus: path.expectedStatus,
       status: outcome.status,
       note: outcome.note ?? null,
+      cut: outcome.cut ?? null,
       providerKey,
       prompt,
       // the mock's answer to this prompt (the 429 path's admitted requests and the aborted stream got one too)
@@ -108,6 +114,7 @@ export async function runAllPaths(
       expectedStatus: 200,
       status: outcome.status,
       note: outcome.note ?? null,
+      cut: outcome.cut ?? null,
       providerKey,
       prompt,
       completionMarker: completionMarkerOf(prompt.text),
@@ -123,7 +130,7 @@ export async function runAllPaths(
       JSON.stringify(r.headers).includes(run.providerKey),
     ).length;
   }
-  return { paths: runs, extraLogFiles, restartSkipped };
+  return { paths: runs, extraLogFiles, restartSkipped, durationMs: Math.round(performance.now() - started) };
 }
 
 /**
@@ -173,9 +180,12 @@ export async function settleUsage(session: TrafficSession): Promise<number> {
   return rows;
 }
 
+/** The label a path's provider key carries in a sweep (and in its findings). */
+export const providerKeyLabel = (pathName: string): string => `provider key, ${pathName}`;
+
 /** The provider keys of a run, labelled by path, for a sweep. */
 export function providerKeysOf(run: TrafficRun): SweepSecret[] {
-  return run.paths.map((p) => ({ value: p.providerKey, label: `provider key, ${p.name}` }));
+  return run.paths.map((p) => ({ value: p.providerKey, label: providerKeyLabel(p.name) }));
 }
 
 /** Prompts (marker with fragments, whole text without) and completion markers of a run, labelled by path. */

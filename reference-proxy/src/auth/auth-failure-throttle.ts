@@ -19,6 +19,16 @@ export interface AuthFailureThrottle {
 
 const WINDOW_SQL = 'to_timestamp(floor(extract(epoch FROM clock_timestamp()) / $2) * $2)';
 
+/** A whole number for SQL text (the one-round-trip statement has no parameters). */
+const int = (value: number): string => {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
+};
+
+/** The current window's start, for a statement without parameters. */
+const windowSql = (windowSeconds: number): string =>
+  `to_timestamp(floor(extract(epoch FROM clock_timestamp()) / ${int(windowSeconds)}) * ${int(windowSeconds)})`;
+
 export function createAuthFailureThrottle(
   db: Database,
   limit: number,
@@ -26,17 +36,17 @@ export function createAuthFailureThrottle(
 ): AuthFailureThrottle {
   return {
     async check(clientAddress) {
-      const result = await db.asService((client) =>
-        client.query<{ failure_count: number; reset_seconds: number }>(
+      // one round trip (SET LOCAL ROLE and the read as one implicit transaction): every management
+      // request starts with this check
+      const rows = await db.asServiceStatement<{ failure_count: number; reset_seconds: number }>(
+        (literal) =>
           `SELECT failure_count,
-                  ceil(extract(epoch FROM (window_start + make_interval(secs => $2) - clock_timestamp())))::int
+                  ceil(extract(epoch FROM (window_start + make_interval(secs => ${int(windowSeconds)}) - clock_timestamp())))::int
                     AS reset_seconds
              FROM public.auth_failure_counters
-            WHERE client_address = $1 AND window_start = ${WINDOW_SQL}`,
-          [clientAddress, windowSeconds],
-        ),
+            WHERE client_address = ${literal(clientAddress)}::inet AND window_start = ${windowSql(windowSeconds)}`,
       );
-      const row = result.rows[0];
+      const row = rows[0];
       if (row === undefined || row.failure_count < limit) return { blocked: false, retryAfterSeconds: 0 };
       return { blocked: true, retryAfterSeconds: Math.max(1, row.reset_seconds) };
     },

@@ -34,16 +34,19 @@ export interface TenantSession {
   run<T>(pool: pg.Pool, userId: string, work: (client: Queryable) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Runs `work` in a transaction. BEGIN and the statements that scope it (`scope`, built with a
+ * quoting function for the values it embeds) travel as one simple query: one round trip, not three.
+ */
 async function inTransaction<T>(
   pool: pg.Pool,
-  setup: (client: pg.PoolClient) => Promise<void>,
+  scope: (literal: (value: string) => string) => string,
   work: (client: Queryable) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('BEGIN');
-    await setup(client);
+    await client.query(`BEGIN; ${scope((value) => client.escapeLiteral(value))}`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -67,10 +70,8 @@ export function createTransactionScopedTenantSession(): TenantSession {
       const claims = JSON.stringify({ sub: userId, role: 'authenticated' });
       return inTransaction(
         pool,
-        async (client) => {
-          await client.query('SET LOCAL ROLE authenticated');
-          await client.query("SELECT set_config('request.jwt.claims', $1, true)", [claims]);
-        },
+        (literal) =>
+          `SET LOCAL ROLE authenticated; SELECT set_config('request.jwt.claims', ${literal(claims)}, true)`,
         work,
       );
     },
@@ -96,13 +97,7 @@ export function createDatabase(connectionString: string, maxConnections: number)
       return tenantSession.run(pool, userId, work);
     },
     asService(work) {
-      return inTransaction(
-        pool,
-        async (client) => {
-          await client.query('SET LOCAL ROLE mintoken_service');
-        },
-        work,
-      );
+      return inTransaction(pool, () => 'SET LOCAL ROLE mintoken_service', work);
     },
     async asServiceStatement<R extends pg.QueryResultRow>(
       build: (literal: (value: string) => string) => string,
