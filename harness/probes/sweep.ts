@@ -132,18 +132,33 @@ export function requireUsableSweep(report: SweepReport): void {
 }
 
 /**
- * The report narrowed to one secret (by its label): its findings only, everything read and every
- * control unchanged. One sweep for many secrets serves many checks, each judging its own secret.
+ * The report narrowed to some secrets (by label) and some sinks: their findings, controls and blind
+ * spots only. One sweep for many secrets and sinks serves many checks, each judging its own.
  */
-export function reportOfSecret(report: SweepReport, label: string): SweepReport {
-  const own = (finding: SweepFinding) => finding.label === label;
+export function narrowReport(
+  report: SweepReport,
+  keep: { labels: (label: string | null) => boolean; sinks?: readonly SinkName[] },
+): SweepReport {
+  const inSinks = (sink: SinkName) => keep.sinks === undefined || keep.sinks.includes(sink);
+  const own = (finding: SweepFinding) => keep.labels(finding.label) && inSinks(finding.sink);
+  const sinks = report.sinks
+    .filter((sink) => inSinks(sink.sink))
+    .map((sink) => ({ ...sink, findings: sink.findings.filter(own) }));
   return {
     ...report,
-    secrets: report.secrets.filter((secret) => secret.label === label),
+    secrets: report.secrets.filter((secret) => keep.labels(secret.label)),
+    sinks,
     findings: report.findings.filter(own),
-    sinks: report.sinks.map((sink) => ({ ...sink, findings: sink.findings.filter(own) })),
+    controlsMissed: report.controlsMissed.filter((c) => inSinks(c.sink)),
+    notAssessed: report.notAssessed.filter((n) => inSinks(n.sink)),
+    unusable: report.unusable.filter((u) => inSinks(u.sink)),
+    bytesRead: sinks.reduce((sum, sink) => sum + sink.bytes, 0),
   };
 }
+
+/** The report narrowed to one secret (by its label), every sink kept. */
+export const reportOfSecret = (report: SweepReport, label: string): SweepReport =>
+  narrowReport(report, { labels: (l) => l === label });
 
 /** How many source entries per sink the evidence lists by name (the rest are summarised by count and digest). */
 const EVIDENCE_SOURCES_PER_SINK = 40;
