@@ -11,14 +11,33 @@ import { renderMatrixHtml } from '../report/matrix-html.ts';
 import { renderStrykerReport } from '../report/stryker.ts';
 import { runSuitesRun } from './run-steps.ts';
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    scope: { type: 'string', default: 'claims' },
-    // two mutant runs at once fill this machine's two cores (each run mostly waits on its target)
-    jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
-  },
-});
+const USAGE = `usage: npm run mutants [-- --only name,name] [--scope claims|all] [--jobs N]
+
+Runs the suites against each shipped mutant of the reference proxy (reference-proxy/mutants/) and
+writes the kill matrix (reports/mutants-<time>/matrix.{txt,html}). A mutant is killed when every
+claim that names it fails. --scope claims (default) runs the suite files of those claims, all runs
+every suite; --jobs is how many mutants run at once (default 2). Exit 0 when every mutant is
+killed, 1 otherwise, 2 on bad arguments.
+`;
+let values: { only?: string; scope: string; jobs: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      scope: { type: 'string', default: 'claims' },
+      // two mutant runs at once fill this machine's two cores (each run mostly waits on its target)
+      jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
+      help: { type: 'boolean' },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`mutants: ${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) {
   process.stderr.write(`--jobs is how many mutants run at once, 1–8 (got ${values.jobs})\n`);
