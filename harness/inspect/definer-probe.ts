@@ -64,7 +64,7 @@ export async function probeDefinerExposure(
       client,
       scope,
       me,
-      `SELECT to_jsonb(v)::text AS row FROM ${qualified(view.schema, view.name)} AS v LIMIT ${MAX_ROWS}`,
+      `SELECT to_jsonb(harness_row)::text AS row FROM ${qualified(view.schema, view.name)} AS harness_row LIMIT ${MAX_ROWS}`,
       [],
     );
     results.push({
@@ -96,7 +96,7 @@ export async function probeDefinerExposure(
       client,
       scope,
       me,
-      `SELECT to_jsonb(r)::text AS row FROM ${qualified(fn.schema, fn.name)}(${placeholders}) AS r LIMIT ${MAX_ROWS}`,
+      `SELECT to_jsonb(harness_row)::text AS row FROM ${qualified(fn.schema, fn.name)}(${placeholders}) AS harness_row LIMIT ${MAX_ROWS}`,
       passed,
     );
     results.push({

@@ -102,8 +102,9 @@ async function rowsHolding(
   ids: readonly string[],
 ): Promise<{ ctid: string; row: Record<string, unknown> }[]> {
   const result = await client.query<{ ctid: string; row: Record<string, unknown> }>(
-    `SELECT t.ctid::text AS ctid, to_jsonb(t) AS row FROM ${tableOf(table)} AS t
-      WHERE to_jsonb(t)::text LIKE ANY($1) LIMIT 5`,
+    // the row alias must not be a plausible column name: `to_jsonb(t)` reads a column called t
+    `SELECT harness_row.ctid::text AS ctid, to_jsonb(harness_row) AS row FROM ${tableOf(table)} AS harness_row
+      WHERE to_jsonb(harness_row)::text LIKE ANY($1) LIMIT 5`,
     [ids.map((id) => `%${id.replace(/[\\%_]/g, '\\$&')}%`)],
   );
   return result.rows;
@@ -313,7 +314,7 @@ export async function countRowsHolding(
   const patterns = identifiers.map((id) => `%${id.replace(/[\\%_]/g, '\\$&')}%`);
   for (const table of tables) {
     const result = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${tableOf(table)} AS t WHERE to_jsonb(t)::text LIKE ANY($1)`,
+      `SELECT count(*) AS n FROM ${tableOf(table)} AS harness_row WHERE to_jsonb(harness_row)::text LIKE ANY($1)`,
       [patterns],
     );
     counts.push({ table: `${table.schema}.${table.name}`, rows: Number(result.rows[0]?.n ?? 0) });

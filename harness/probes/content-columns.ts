@@ -90,7 +90,8 @@ export async function rowsHoldingValue(
     for (const { column } of columns) {
       try {
         const found = await client.query<{ row: Record<string, unknown> }>(
-          `SELECT row_to_json(t) AS row FROM ${qualified} t WHERE t.${quoteIdent(column)}::text = $1 LIMIT 1`,
+          // the row alias must not be a plausible column name: `row_to_json(t)` reads a column called t
+          `SELECT row_to_json(harness_row) AS row FROM ${qualified} harness_row WHERE harness_row.${quoteIdent(column)}::text = $1 LIMIT 1`,
           [value],
         );
         const row = found.rows[0]?.row;
