@@ -156,10 +156,6 @@ export function narrowReport(
   };
 }
 
-/** The report narrowed to one secret (by its label), every sink kept. */
-export const reportOfSecret = (report: SweepReport, label: string): SweepReport =>
-  narrowReport(report, { labels: (l) => l === label });
-
 /** How many source entries per sink the evidence lists by name (the rest are summarised by count and digest). */
 const EVIDENCE_SOURCES_PER_SINK = 40;
 

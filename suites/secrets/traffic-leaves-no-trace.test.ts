@@ -33,7 +33,7 @@ import {
 /** The first test to ask runs the traffic and the sweep; on a loaded machine that can take a while. */
 const SHARED_TIMEOUT_MS = 180_000;
 
-const isKey = (label: string | null) => label?.startsWith('provider key, ') ?? false;
+const isKey = (label: string | null) => label?.startsWith(providerKeyLabel('')) ?? false;
 const isContent = (label: string | null) =>
   label !== null && (label.startsWith('prompt ') || label.startsWith('completion marker, '));
 
@@ -194,43 +194,43 @@ describe(claimTitle('SECRETS-02'), () => {
   });
 });
 
-describe(claimTitle('SECRETS-03'), () => {
-  test('keeps every path’s key out of every file the target or its database wrote', {
-    timeout: SHARED_TIMEOUT_MS,
-  }, async ({ env, mock, evidence }) => {
-    const traffic = await sharedTraffic(env, mock);
-    await judge(evidence, traffic, 'disk', { labels: isKey, sinks: ['disk', 'file-writes'] }, false);
+/** One claim's test over the shared sweep: its secrets in its sinks (see judge). */
+function sweepTest(
+  name: string,
+  label: string,
+  keep: { labels: (label: string | null) => boolean; sinks: readonly SinkName[] },
+  requireUsageRows: boolean,
+): void {
+  test(name, { timeout: SHARED_TIMEOUT_MS }, async ({ env, mock, evidence }) => {
+    await judge(evidence, await sharedTraffic(env, mock), label, keep, requireUsageRows);
   });
+}
+
+describe(claimTitle('SECRETS-03'), () => {
+  sweepTest(
+    'keeps every path’s key out of every file the target or its database wrote',
+    'disk',
+    { labels: isKey, sinks: ['disk', 'file-writes'] },
+    false,
+  );
 });
 
 describe(claimTitle('SECRETS-04'), () => {
-  test('keeps every path’s key out of every row and every logged statement', {
-    timeout: SHARED_TIMEOUT_MS,
-  }, async ({ env, mock, evidence }) => {
-    const traffic = await sharedTraffic(env, mock);
-    await judge(
-      evidence,
-      traffic,
-      'database rows and statement log',
-      { labels: isKey, sinks: ['db-rows', 'db-statement-log'] },
-      true,
-    );
-  });
+  sweepTest(
+    'keeps every path’s key out of every row and every logged statement',
+    'database rows and statement log',
+    { labels: isKey, sinks: ['db-rows', 'db-statement-log'] },
+    true,
+  );
 });
 
 describe(claimTitle('SECRETS-07'), () => {
-  test('keeps every path’s prompt and completion out of the database, its log, the disk and the logs', {
-    timeout: SHARED_TIMEOUT_MS,
-  }, async ({ env, mock, evidence }) => {
-    const traffic = await sharedTraffic(env, mock);
-    await judge(
-      evidence,
-      traffic,
-      'prompts and completions',
-      { labels: isContent, sinks: ['db-rows', 'db-statement-log', 'disk', 'logs', 'file-writes'] },
-      true,
-    );
-  });
+  sweepTest(
+    'keeps every path’s prompt and completion out of the database, its log, the disk and the logs',
+    'prompts and completions',
+    { labels: isContent, sinks: ['db-rows', 'db-statement-log', 'disk', 'logs', 'file-writes'] },
+    true,
+  );
 });
 
 describe(claimTitle('SECRETS-05'), () => {
