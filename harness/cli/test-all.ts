@@ -3,20 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { z } from 'zod';
 import { runStep, type StepResult } from './run-steps.ts';
+import { failedTestsOf, VitestJsonSchema } from './vitest-json.ts';
 
 const require = createRequire(import.meta.url);
 const bin = (pkg: string, file: string) =>
   path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 const runId = `test-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 const vitestJson = path.resolve('reports', runId, 'vitest.json');
-
-const VitestJsonSchema = z.object({
-  numPassedTests: z.number(),
-  numFailedTests: z.number(),
-  numPendingTests: z.number(),
-});
 
 const steps: StepResult[] = [];
 steps.push(
@@ -74,10 +68,13 @@ if (engine.exitCode === 0) {
 
 let passed = 0;
 let failed = 0;
+// the failed tests by name, repeated at the very end: a CI log is often read from its tail
+const failures: string[] = [];
 if (existsSync(vitestJson)) {
   const counts = VitestJsonSchema.parse(JSON.parse(readFileSync(vitestJson, 'utf8')));
   passed += counts.numPassedTests;
   failed += counts.numFailedTests;
+  failures.push(...failedTestsOf(counts, process.cwd()));
 }
 // Every other step counts as one check; the vitest step's tests were counted above, unless it never reported.
 for (const step of steps) {
@@ -90,5 +87,6 @@ process.stdout.write(
   `\nsteps: ${steps.map((s) => `${s.name} ${s.exitCode === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`,
 );
 if (failedSteps.length) process.stdout.write(`failed steps: ${failedSteps.join(', ')}\n`);
+if (failures.length) process.stdout.write(`failed tests:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 && failedSteps.length === 0 ? 0 : 1;
