@@ -2,6 +2,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HSTS_VALUE } from '../src/http/hooks.ts';
+import { isUpstreamTimeout } from '../src/proxy/forward.ts';
 import { createKey, createTenant, type Tenant } from './api-helpers.ts';
 import { startMockUpstream } from './mock-upstream.ts';
 import { startTestEnvironment, type TestEnvironment } from './test-environment.ts';
@@ -145,6 +146,30 @@ describe('errors', () => {
     expect(response.status).toBe(status);
     expect(response.headers['strict-transport-security']).toBe(HSTS_VALUE);
   });
+
+  it.for([
+    { name: 'our deadline passed', error: new Error('aborted'), deadlinePassed: true, timeout: true },
+    {
+      name: "undici's headers timer fired first",
+      error: { code: 'UND_ERR_HEADERS_TIMEOUT' },
+      deadlinePassed: false,
+      timeout: true,
+    },
+    {
+      name: "undici's body timer fired first",
+      error: { code: 'UND_ERR_BODY_TIMEOUT' },
+      deadlinePassed: false,
+      timeout: true,
+    },
+    { name: 'a reset connection', error: { code: 'ECONNRESET' }, deadlinePassed: false, timeout: false },
+    { name: 'an error without a code', error: null, deadlinePassed: false, timeout: false },
+  ])(
+    'reads a failed upstream call as a timeout (504) only when one ran out: $name',
+    ({ error, deadlinePassed, timeout }) => {
+      // undici's timers run on the same deadline as the proxy's own; whichever fires first, the answer is 504
+      expect(isUpstreamTimeout(error, deadlinePassed)).toBe(timeout);
+    },
+  );
 
   it('answers 400 without X-Provider-Key and 413 over the plan size, both with rate-limit headers', async () => {
     const missing = await request(env.app.server)

@@ -26,6 +26,16 @@ const upstreamTimeout = () => new ApiError(504, 'upstream_timeout', 'The provide
 const upstreamUnavailable = (message = 'The provider could not be reached.') =>
   new ApiError(502, 'upstream_unavailable', message);
 
+/** undici's own per-socket timers: they run on the same deadline as ours and may fire first, more so on a busy machine */
+const UNDICI_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Whether a failed upstream call ran out of time: our deadline fired, or undici's timer on the same deadline did. */
+export function isUpstreamTimeout(error: unknown, deadlinePassed: boolean): boolean {
+  if (deadlinePassed) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNDICI_TIMEOUT_CODES.has(code);
+}
+
 async function readAll(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -83,7 +93,7 @@ export async function forward(
       { provider: adapter.provider, code: typeof code === 'string' ? code : 'unknown', timedOut },
       'upstream call failed',
     );
-    throw timedOut ? upstreamTimeout() : upstreamUnavailable();
+    throw isUpstreamTimeout(error, timedOut) ? upstreamTimeout() : upstreamUnavailable();
   }
 
   const passed = deps.responseHeaders.fromUpstream(upstream.headers);
@@ -113,7 +123,9 @@ export async function forward(
     body = await readAll(upstream.body);
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw timedOut ? upstreamTimeout() : upstreamUnavailable('The provider dropped the connection.');
+    throw isUpstreamTimeout(error, timedOut)
+      ? upstreamTimeout()
+      : upstreamUnavailable('The provider dropped the connection.');
   } finally {
     clearTimeout(deadline);
   }
