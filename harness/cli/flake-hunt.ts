@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { EvidenceReportSchema } from '../report/evidence-schema.ts';
 
 const DEFAULT_SAMPLE =
-  'log-request-headers,revocation-cached,rls-policy-true,tls11-enabled,ratelimit-racy,early-exit-compare';
+  'log-request-headers,revocation-cached,rls-policy-true,tls11-enabled,ratelimit-racy,early-exit-compare,throttle-check-then-record';
 let values: { runs: string; mutants: string; 'mutant-runs'?: string };
 try {
   ({ values } = parseArgs({

@@ -1,10 +1,11 @@
 // AUTH-11: the failed-authentication throttle is atomic and locks out no one else — of 300 concurrent bad attempts from one client, at most the limit are evaluated.
 import { clientFromAddress, freshLoopbackAddress } from '../../fixtures/client-addresses.ts';
 import { keyFormatOf, lookalikeKey } from '../../fixtures/key-format.ts';
-import { sendChat } from '../../fixtures/proxy-requests.ts';
+import { chatRequest, sendChat } from '../../fixtures/proxy-requests.ts';
+import { type BurstRequest, synchronizedBurst } from '../../fixtures/synchronized-burst.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
-import type { TargetClient } from '../../harness/contract/client.ts';
+import type { TargetClient, TargetResponse } from '../../harness/contract/client.ts';
 import { fingerprint } from '../../harness/probes/canary.ts';
 import { precondition, requireStatus } from '../../harness/verdict.ts';
 
@@ -64,43 +65,38 @@ describe(claimTitle('AUTH-11'), () => {
       calibration = { stated: null, observedSequentially: failures, throttledAt };
     }
 
-    // The burst: one fresh address, spread over every replica, all at once; meanwhile the valid key
-    // from another address.
+    // The burst: one fresh address, spread over every replica, released at once (each request held
+    // by the last byte of its head until all are written); meanwhile the valid key from another address.
     const replicas = env.replicas.length;
     const burstAddress = freshLoopbackAddress();
-    const perReplica = env.replicas.map((_, replica) => {
-      const client = clientFromAddress(env, burstAddress, replica);
-      clients.push(client);
-      return client;
-    });
     const bystander = fromFreshAddress();
-    // one connection per attempt, opened beforehand (GET /health, no credential): the TLS handshakes
-    // would otherwise spread the attempts over seconds, and the burst would not be concurrent at all
-    const warm = await Promise.all(
-      Array.from({ length: BURST }, (_, index) =>
-        (perReplica[index % replicas] as TargetClient).send('/health'),
-      ),
-    );
-    const unhealthy = warm.filter((response) => response.status !== 200).length;
-    precondition(
-      unhealthy === 0,
-      `${unhealthy} of ${BURST} GET /health calls opening the burst's connections failed`,
-    );
-    const started = Date.now();
-    const attempts = Array.from({ length: BURST }, async (_, index): Promise<Outcome> => {
-      const client = perReplica[index % replicas] as TargetClient;
-      const response = await sendChat(client, 'openai', { apiKey: guess(), providerKey });
-      const header = response.headers['retry-after'];
-      const retryAfter = header === undefined ? null : Number(header);
+    const requests = Array.from({ length: BURST }, (_, index): BurstRequest => {
+      const { path, headers, body } = chatRequest('openai', { apiKey: guess(), providerKey });
+      const replica = env.replicas[index % replicas]!;
+      return { baseUrl: replica.httpsUrl, localAddress: burstAddress, method: 'POST', path, headers, body };
+    });
+    let served: Promise<TargetResponse> | undefined;
+    const { answers, releasedAt, releaseSpreadMs, preparedMs } = await synchronizedBurst(requests, {
+      caPem: env.caPem,
+      onReleased: () => {
+        served = sendChat(bystander, 'openai', { apiKey: apiKey.raw_key, providerKey });
+      },
+    });
+    const ended = Date.now();
+    const outcomes: Outcome[] = answers.map((answer) => {
+      const retryAfter =
+        answer.headers['retry-after'] === undefined ? null : Number(answer.headers['retry-after']);
       return {
-        status: response.status,
-        at: Date.now(),
-        retryAfter: Number.isFinite(retryAfter) ? retryAfter : null,
+        status: answer.status,
+        at: answer.at,
+        retryAfter: retryAfter !== null && Number.isFinite(retryAfter) ? retryAfter : null,
       };
     });
-    const served = await sendChat(bystander, 'openai', { apiKey: apiKey.raw_key, providerKey });
-    const outcomes = await Promise.all(attempts);
-    const ended = Date.now();
+    const unanswered = answers.filter((answer) => Number.isNaN(answer.status));
+    precondition(
+      unanswered.length === 0,
+      `${unanswered.length} of ${BURST} burst attempts got no answer (${unanswered[0]?.error ?? ''})`,
+    );
 
     const statuses: Record<number, number> = {};
     for (const outcome of outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
@@ -113,28 +109,40 @@ describe(claimTitle('AUTH-11'), () => {
     );
     const allowed = (liftedDuringBurst ? 2 * limit : limit) + replicas;
 
+    precondition(served !== undefined, 'the burst was never released');
+    const bystanderAnswer = await served;
     await evidence.positiveControl('the valid key served from another address during the burst', {
       key: fingerprint(apiKey.raw_key),
-      status: served.status,
+      status: bystanderAnswer.status,
     });
     await evidence.record('the burst', {
       attempts: BURST,
       replicas,
+      // each attempt on its own connection, opened and written but the last byte of its head beforehand
       connectionsOpenedBeforehand: BURST,
+      preparedMs,
+      releaseSpreadMs: Math.round(releaseSpreadMs * 100) / 100,
       limit: calibration,
       statuses,
       evaluated,
       allowed,
       liftedDuringBurst,
-      durationMs: ended - started,
+      durationMs: ended - releasedAt,
     });
     const others = Object.keys(statuses).filter((status) => status !== '401' && status !== '429');
     precondition(
       others.length === 0,
       `bad attempts answered with ${others.join(', ')} besides 401 and 429: the burst did not reach the key check`,
     );
-    expect(served.status, 'the valid key from another address was locked out by the burst').not.toBe(429);
-    requireStatus(served, 200, 'the valid key from another address (positive control)', served.body);
+    expect(bystanderAnswer.status, 'the valid key from another address was locked out by the burst').not.toBe(
+      429,
+    );
+    requireStatus(
+      bystanderAnswer,
+      200,
+      'the valid key from another address (positive control)',
+      bystanderAnswer.body,
+    );
     expect(
       evaluated,
       `${evaluated} of ${BURST} concurrent bad attempts were evaluated (401)`,
