@@ -370,7 +370,7 @@ export const CLAIMS_CATALOGUE: readonly ClaimInput[] = [
     family: 'auth',
     claim: 'The failed-authentication throttle is atomic and locks out no one else',
     proof:
-      "300 concurrent bad key attempts from one fresh address, spread over the replicas on connections opened beforehand: at most the limit (the manifest's, or as one address meets it one attempt at a time) plus the replicas' count are answered 401, the rest 429 (twice the limit when a 429's Retry-After shows the throttle lifting during the burst); meanwhile the valid key from another address is served",
+      "300 bad key attempts from one fresh address, spread over the replicas, each on its own connection opened beforehand and written but the last byte of its head, then released together so the target starts them all at once (the release's spread is in the evidence): at most the limit (the manifest's, or as one address meets it one attempt at a time) plus the replicas' count are answered 401, the rest 429 (twice the limit when a 429's Retry-After shows the throttle lifting during the burst); meanwhile the valid key from another address is served",
     mutants: ['throttle-check-then-record'],
     refs: 'ASVS 6.3.1, 2.4.1',
   },
