@@ -78,6 +78,8 @@ describe(claimTitle('AUTH-11'), () => {
     let served: Promise<TargetResponse> | undefined;
     const { answers, releasedAt, releaseSpreadMs, preparedMs } = await synchronizedBurst(requests, {
       caPem: env.caPem,
+      // GET /health (no credential) first: the connections then wait between requests, not inside one
+      warmUpPath: '/health',
       onReleased: () => {
         served = sendChat(bystander, 'openai', { apiKey: apiKey.raw_key, providerKey });
       },
@@ -118,7 +120,7 @@ describe(claimTitle('AUTH-11'), () => {
     await evidence.record('the burst', {
       attempts: BURST,
       replicas,
-      // each attempt on its own connection, opened and written but the last byte of its head beforehand
+      // each attempt on its own connection, opened (GET /health) and written but the last byte of its head beforehand
       connectionsOpenedBeforehand: BURST,
       preparedMs,
       releaseSpreadMs: Math.round(releaseSpreadMs * 100) / 100,
