@@ -35,6 +35,7 @@ mkdirSync(outDir, { recursive: true });
 const claimTally = new Map<string, Record<string, number>>();
 const durations = new Map<string, number[]>();
 const gateExits: number[] = [];
+const gateSeconds: number[] = [];
 for (let i = 1; i <= runs; i++) {
   const runId = `flake-${stamp}-${i}`;
   const started = Date.now();
@@ -43,6 +44,7 @@ for (let i = 1; i <= runs; i++) {
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   gateExits.push(result.status ?? 1);
+  gateSeconds.push(Math.round((Date.now() - started) / 100) / 10);
   const evidence = path.resolve('reports', runId, 'evidence.json');
   if (existsSync(evidence)) {
     const report = EvidenceReportSchema.parse(JSON.parse(readFileSync(evidence, 'utf8')));
@@ -100,23 +102,21 @@ const summary = {
   runs,
   mutantRuns,
   gateExits,
+  gateSeconds,
   claims: Object.fromEntries(claimTally),
   mutants: Object.fromEntries(mutantTally),
   spread,
 };
 writeFileSync(path.join(outDir, 'flake-hunt.json'), `${JSON.stringify(summary, null, 2)}\n`);
+const seconds = (ms: number) => (ms / 1000).toFixed(1).padStart(6);
 const lines = [
   `gates: ${runs}, exits ${gateExits.join(' ')}`,
+  `gate wall time (s, min / median / max): ${gateSeconds.length > 0 ? [Math.min(...gateSeconds), quantile(gateSeconds, 0.5), Math.max(...gateSeconds)].join(' / ') : '-'}`,
   `false alarms (fail on the reference): ${falseAlarms.map(([id, t]) => `${id} ${t.fail}×`).join(', ') || 'none'}`,
   `errors: ${errors.map(([id, t]) => `${id} ${t.error}×`).join(', ') || 'none'}`,
   `mutants (${mutantRuns} matrices): ${[...mutantTally.entries()].map(([m, t]) => `${m} ${JSON.stringify(t)}`).join(', ') || '-'}`,
-  'duration spread per test (widest first; min / median / max ms):',
-  ...spread
-    .slice(0, 25)
-    .map(
-      (s) =>
-        `  ${String(s.min).padStart(7)} ${String(s.median).padStart(7)} ${String(s.max).padStart(7)}  ${s.title}`,
-    ),
+  'duration spread per test (widest first; min / median / max s):',
+  ...spread.slice(0, 25).map((s) => `  ${seconds(s.min)} ${seconds(s.median)} ${seconds(s.max)}  ${s.title}`),
 ];
 writeFileSync(path.join(outDir, 'flake-hunt.txt'), `${lines.join('\n')}\n`);
 process.stdout.write(
