@@ -2,7 +2,7 @@
 import { clientFromAddress, freshLoopbackAddress } from '../../fixtures/client-addresses.ts';
 import { keyFormatOf, lookalikeKey } from '../../fixtures/key-format.ts';
 import { chatRequest, sendChat } from '../../fixtures/proxy-requests.ts';
-import { type BurstRequest, synchronizedBurst } from '../../fixtures/synchronized-burst.ts';
+import { type BurstAnswer, type BurstRequest, synchronizedBurst } from '../../fixtures/synchronized-burst.ts';
 import { describe, expect, test } from '../../fixtures/test.ts';
 import { claimTitle } from '../../harness/claims.ts';
 import type { TargetClient, TargetResponse } from '../../harness/contract/client.ts';
@@ -14,10 +14,10 @@ const BURST = 300;
 /** Calibration bound when the manifest states no limit (AUTH-08's bound). */
 const MAX_CALIBRATION_ATTEMPTS = 1_000;
 
-interface Outcome {
-  status: number;
-  at: number;
-  retryAfter: number | null;
+/** A 429's Retry-After in seconds, or null when it carries none (or none that is a number). */
+function retryAfterOf(answer: BurstAnswer): number | null {
+  const seconds = Number(answer.headers['retry-after'] ?? Number.NaN);
+  return Number.isFinite(seconds) ? seconds : null;
 }
 
 describe(claimTitle('AUTH-11'), () => {
@@ -85,15 +85,6 @@ describe(claimTitle('AUTH-11'), () => {
       },
     });
     const ended = Date.now();
-    const outcomes: Outcome[] = answers.map((answer) => {
-      const retryAfter =
-        answer.headers['retry-after'] === undefined ? null : Number(answer.headers['retry-after']);
-      return {
-        status: answer.status,
-        at: answer.at,
-        retryAfter: retryAfter !== null && Number.isFinite(retryAfter) ? retryAfter : null,
-      };
-    });
     const unanswered = answers.filter((answer) => Number.isNaN(answer.status));
     precondition(
       unanswered.length === 0,
@@ -101,14 +92,15 @@ describe(claimTitle('AUTH-11'), () => {
     );
 
     const statuses: Record<number, number> = {};
-    for (const outcome of outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
+    for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
     const evaluated = statuses[401] ?? 0;
-    const throttled = outcomes.filter((outcome) => outcome.status === 429);
     // a throttle that lifted during the burst (fixed window rolling over) may rightly admit a second
     // window's worth: allowed only when a 429's Retry-After says so, or a 429 carries none
-    const liftedDuringBurst = throttled.some(
-      (outcome) => outcome.retryAfter === null || outcome.at + outcome.retryAfter * 1_000 <= ended + 1_000,
-    );
+    const liftedDuringBurst = answers.some((answer) => {
+      if (answer.status !== 429) return false;
+      const retryAfter = retryAfterOf(answer);
+      return retryAfter === null || answer.at + retryAfter * 1_000 <= ended + 1_000;
+    });
     const allowed = (liftedDuringBurst ? 2 * limit : limit) + replicas;
 
     precondition(served !== undefined, 'the burst was never released');
